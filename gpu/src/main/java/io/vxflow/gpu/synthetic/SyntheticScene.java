@@ -76,37 +76,54 @@ public final class SyntheticScene {
         return 1.0 - Math.abs(2.0 * u - 1.0);
     }
 
+    /** Colour of each {@link #renderIndex} value: the two stripe greys, then red, green, blue. */
+    public static int[][] palette() {
+        int[][] p = new int[2 + Square.values().length][];
+        p[0] = new int[] {BACKGROUND, BACKGROUND, BACKGROUND};
+        p[1] = new int[] {BACKGROUND + 24, BACKGROUND + 24, BACKGROUND + 24};
+        for (Square s : Square.values()) {
+            p[2 + s.ordinal()] = new int[] {s.r, s.g, s.b};
+        }
+        return p;
+    }
+
     /**
-     * Renders frame {@code frameIndex} as packed RGB24 ({@code WIDTH * HEIGHT * 3} bytes, row-major).
-     * Stripes are grey (R = G = B), so they never look like a square to the detector.
+     * Renders frame {@code frameIndex} as one palette index per pixel ({@code WIDTH * HEIGHT} bytes,
+     * row-major; see {@link #palette()}). Stripes are grey (R = G = B), so they never look like a
+     * square to the detector.
      */
+    public static void renderIndex(long frameIndex, byte[] index) {
+        if (index.length < WIDTH * HEIGHT) {
+            throw new IllegalArgumentException("index buffer too small: " + index.length);
+        }
+        int shift = (int) (frameIndex * 4);
+        for (int y = 0; y < HEIGHT; y++) {
+            int row = y * WIDTH;
+            for (int x = 0; x < WIDTH; x++) {
+                index[row + x] = (byte) (((x + y + shift) / 48) & 1);
+            }
+        }
+        for (Placement p : placements(frameIndex)) {
+            byte v = (byte) (2 + p.square().ordinal());
+            for (int y = Math.max(0, p.y1()); y < Math.min(HEIGHT, p.y2()); y++) {
+                java.util.Arrays.fill(index, y * WIDTH + Math.max(0, p.x1()), y * WIDTH + Math.min(WIDTH, p.x2()), v);
+            }
+        }
+    }
+
+    /** Renders frame {@code frameIndex} as packed RGB24 ({@code WIDTH * HEIGHT * 3} bytes, row-major). */
     public static void renderRgb(long frameIndex, byte[] rgb) {
         if (rgb.length < WIDTH * HEIGHT * 3) {
             throw new IllegalArgumentException("rgb buffer too small: " + rgb.length);
         }
-        int shift = (int) (frameIndex * 4);
-        for (int y = 0; y < HEIGHT; y++) {
-            int row = y * WIDTH * 3;
-            for (int x = 0; x < WIDTH; x++) {
-                int stripe = ((x + y + shift) / 48) & 1;
-                byte v = (byte) (stripe == 0 ? BACKGROUND : BACKGROUND + 24);
-                int i = row + x * 3;
-                rgb[i] = v;
-                rgb[i + 1] = v;
-                rgb[i + 2] = v;
-            }
-        }
-        for (Placement p : placements(frameIndex)) {
-            Square s = p.square();
-            for (int y = Math.max(0, p.y1()); y < Math.min(HEIGHT, p.y2()); y++) {
-                int row = y * WIDTH * 3;
-                for (int x = Math.max(0, p.x1()); x < Math.min(WIDTH, p.x2()); x++) {
-                    int i = row + x * 3;
-                    rgb[i] = (byte) s.r;
-                    rgb[i + 1] = (byte) s.g;
-                    rgb[i + 2] = (byte) s.b;
-                }
-            }
+        byte[] index = new byte[WIDTH * HEIGHT];
+        renderIndex(frameIndex, index);
+        int[][] pal = palette();
+        for (int i = 0; i < index.length; i++) {
+            int[] c = pal[index[i]];
+            rgb[3 * i] = (byte) c[0];
+            rgb[3 * i + 1] = (byte) c[1];
+            rgb[3 * i + 2] = (byte) c[2];
         }
     }
 }

@@ -1,0 +1,35 @@
+package io.vxflow.gpu.decode;
+
+/**
+ * Why an access unit could not be decoded. Each reason is one Flink metric and one log line per
+ * stream; the stream then waits for its next keyframe.
+ */
+public enum DecodeError {
+    /** The decoder rejected the bytes or flagged the picture as damaged. */
+    CORRUPT("corrupt-access-unit"),
+    /** The stream started, or resumed after an error, on something other than a keyframe. */
+    NO_KEYFRAME("waiting-for-keyframe"),
+    /** The codec header is missing or names a codec vxflow does not decode. */
+    UNKNOWN_CODEC("unknown-codec"),
+    /** The pts header is missing or not a decimal number. */
+    MISSING_PTS("missing-pts"),
+    /** The picture size changed mid-stream; the decoder restarts at this keyframe. */
+    RESOLUTION_CHANGE("resolution-change"),
+    /** The stream switched codec mid-stream; the decoder restarts at its next keyframe. */
+    CODEC_CHANGE("codec-change"),
+    /** The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only). */
+    UNSUPPORTED_FORMAT("unsupported-format"),
+    /** The picture is larger than the configured maximum the pools are sized for. */
+    TOO_LARGE("frame-too-large");
+
+    private final String metricName;
+
+    DecodeError(String metricName) {
+        this.metricName = metricName;
+    }
+
+    /** The metric and log name: lower case with dashes. */
+    public String metricName() {
+        return metricName;
+    }
+}

@@ -1,0 +1,17 @@
+package io.vxflow.gpu.decode;
+
+import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
+
+import org.bytedeco.javacpp.BytePointer;
+
+/** FFmpeg error codes as text. */
+public final class FfmpegErrors {
+    private FfmpegErrors() {}
+
+    public static String describe(int errorCode) {
+        try (BytePointer buf = new BytePointer(256)) {
+            av_strerror(errorCode, buf, 256);
+            return buf.getString() + " (" + errorCode + ")";
+        }
+    }
+}

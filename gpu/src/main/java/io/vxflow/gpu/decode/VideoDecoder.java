@@ -1,0 +1,30 @@
+package io.vxflow.gpu.decode;
+
+import java.util.function.Consumer;
+
+/**
+ * Decodes one video stream. Frames come out in presentation order (B-frames reordered), each leased
+ * to the consumer, which must {@link DecodedFrame#release() release} it. A decoder holds a few
+ * frames back while it reorders; {@link #drain} hands them out at the end of a stream.
+ *
+ * <p>A decoder never decides to skip input: the caller owns resynchronisation (wait for a keyframe,
+ * then {@link #reset}).
+ */
+public interface VideoDecoder extends AutoCloseable {
+    Codec codec();
+
+    /** Decodes one access unit; zero or more frames come out. */
+    void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException;
+
+    /** Hands out every frame still held for reordering; the decoder then needs a keyframe. */
+    void drain(Consumer<DecodedFrame> out) throws DecodeException;
+
+    /** Forgets all reference pictures; the next access unit must be a keyframe. */
+    void reset();
+
+    /** Where frames are decoded: "cpu" or "nvdec"; shows up in metrics. */
+    String engine();
+
+    @Override
+    void close();
+}
