@@ -7,7 +7,7 @@ import java.util.Arrays;
  * the channel order the model wants. Both backends evaluate it as {@code in * scale[c] + bias[c]}
  * with the float32 constants from {@link #scale()} and {@link #bias()}.
  */
-public record NormalizeSpec(float[] mean, float[] std, boolean bgr) {
+public record NormalizeSpec(float[] mean, float[] std, boolean bgr) implements java.io.Serializable {
     /** Pixels / 255, no mean or std: what YOLO-family detectors take. */
     public static final NormalizeSpec UNIT = new NormalizeSpec(new float[] {0, 0, 0}, new float[] {1, 1, 1}, false);
     /** The ImageNet statistics torchvision classifiers take. */
