@@ -1,0 +1,108 @@
+package io.vxflow.connectors.frames;
+
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
+import io.vxflow.gpu.decode.DecodeError;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Serializes {@link FrameRecord}s across the keyBy shuffle: stream id, a flags byte, then either
+ * codec, pts and the access unit bytes, or the error and its detail, then the ingest timestamp.
+ * Compressed bytes are copied once each way; nothing else is.
+ */
+public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRecord> {
+    private static final long serialVersionUID = 1L;
+    public static final FrameRecordSerializer INSTANCE = new FrameRecordSerializer();
+    private static final int VALID = 1;
+    private static final int KEYFRAME = 2;
+    private static final Codec[] CODECS = Codec.values();
+    private static final DecodeError[] ERRORS = DecodeError.values();
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public FrameRecord createInstance() {
+        return FrameRecord.invalid("", DecodeError.CORRUPT, "", 0);
+    }
+
+    @Override
+    public FrameRecord copy(FrameRecord from) {
+        return from;
+    }
+
+    @Override
+    public FrameRecord copy(FrameRecord from, FrameRecord reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(FrameRecord r, DataOutputView out) throws IOException {
+        out.writeUTF(r.streamId());
+        AccessUnit u = r.unit();
+        if (u != null) {
+            out.writeByte(VALID | (u.keyframe() ? KEYFRAME : 0));
+            out.writeByte(u.codec().ordinal());
+            out.writeLong(u.ptsMicros());
+            out.writeInt(u.data().length);
+            out.write(u.data());
+        } else {
+            out.writeByte(0);
+            out.writeByte(r.error().ordinal());
+            out.writeUTF(r.detail() == null ? "" : r.detail());
+        }
+        out.writeLong(r.ingestMillis());
+    }
+
+    @Override
+    public FrameRecord deserialize(DataInputView in) throws IOException {
+        String stream = in.readUTF();
+        int flags = in.readByte();
+        if ((flags & VALID) != 0) {
+            Codec codec = CODECS[in.readByte()];
+            long pts = in.readLong();
+            byte[] data = new byte[in.readInt()];
+            in.readFully(data);
+            long ingest = in.readLong();
+            return FrameRecord.valid(stream, new AccessUnit(codec, pts, (flags & KEYFRAME) != 0, data), ingest);
+        }
+        DecodeError error = ERRORS[in.readByte()];
+        String detail = in.readUTF();
+        long ingest = in.readLong();
+        return FrameRecord.invalid(stream, error, detail, ingest);
+    }
+
+    @Override
+    public FrameRecord deserialize(FrameRecord reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+        serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<FrameRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Serializer snapshot; version 1 is the format above. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<FrameRecord> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.vxflow.operators.chain;
+
+import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.results.EncodedResult;
+import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.operators.decode.DecodeOperator;
+import io.vxflow.operators.handle.FrameHandle;
+import io.vxflow.operators.handle.FrameHandleTypeInfo;
+import io.vxflow.operators.stages.ComposeOperator;
+import io.vxflow.operators.stages.CropOperator;
+import io.vxflow.operators.stages.InferOperator;
+import io.vxflow.operators.stages.NormalizeOperator;
+import io.vxflow.operators.stages.PadOperator;
+import io.vxflow.operators.stages.PostprocessOperator;
+import io.vxflow.operators.stages.ResizeOperator;
+import io.vxflow.operators.stages.ResultOperator;
+import java.io.Serializable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+
+/**
+ * Assembles the frame chain on a stream of frame records: keyBy(stream id) (the only shuffle,
+ * compressed bytes), then decode → resize → pad → normalize → infer → postprocess → crop → compose
+ * → result, all chained at the parallelism of the decode stage. Every operator has a stable
+ * {@code uid} ({@code vxflow-<stage>}) and a name.
+ */
+public final class FrameChain {
+    private FrameChain() {}
+
+    /** Options of the chain that are not part of the per-slot {@link PipelineSpec}. */
+    public record Options(int parallelism, long idleFlushMillis, int maxGopUnits, long maxGopBytes, String previewDir, long previewIntervalMillis)
+            implements Serializable {
+        public static Options defaults(int parallelism) {
+            return new Options(parallelism, 5_000, 600, 32L << 20, null, 1_000);
+        }
+
+        public Options withIdleFlush(long millis) {
+            return new Options(parallelism, millis, maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
+        }
+
+        public Options withPreview(String dir, long intervalMillis) {
+            return new Options(parallelism, idleFlushMillis, maxGopUnits, maxGopBytes, dir, intervalMillis);
+        }
+    }
+
+    public static DataStream<EncodedResult> build(DataStream<FrameRecord> frames, PipelineSpec spec, Options options) {
+        SingleOutputStreamOperator<FrameHandle> decoded = frames.keyBy(new StreamIdSelector(), Types.STRING)
+                .transform("decode", FrameHandleTypeInfo.INSTANCE,
+                        new DecodeOperator(spec, options.idleFlushMillis(), options.maxGopUnits(), options.maxGopBytes()))
+                .uid("vxflow-decode")
+                .setParallelism(options.parallelism());
+        DataStream<FrameHandle> s = decoded;
+        s = stage(s, "resize", new ResizeOperator(spec), options);
+        s = stage(s, "pad", new PadOperator(spec), options);
+        s = stage(s, "normalize", new NormalizeOperator(spec), options);
+        s = stage(s, "infer", new InferOperator(spec), options);
+        s = stage(s, "postprocess", new PostprocessOperator(spec), options);
+        s = stage(s, "crop", new CropOperator(spec), options);
+        s = stage(s, "compose", new ComposeOperator(spec, options.previewDir(), options.previewIntervalMillis()), options);
+        return s.transform("result", TypeInformation.of(EncodedResult.class), new ResultOperator(spec))
+                .uid("vxflow-result")
+                .setParallelism(options.parallelism());
+    }
+
+    private static DataStream<FrameHandle> stage(DataStream<FrameHandle> in, String name,
+            OneInputStreamOperator<FrameHandle, FrameHandle> op, Options options) {
+        return in.transform(name, FrameHandleTypeInfo.INSTANCE, op).uid("vxflow-" + name).setParallelism(options.parallelism());
+    }
+
+    /** Keys frame records by stream id. */
+    public static final class StreamIdSelector implements KeySelector<FrameRecord, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(FrameRecord r) {
+            return r.streamId();
+        }
+    }
+}

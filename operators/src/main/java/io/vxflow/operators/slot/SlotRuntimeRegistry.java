@@ -1,0 +1,123 @@
+package io.vxflow.operators.slot;
+
+import io.vxflow.gpu.pipeline.Backend;
+import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.pipeline.SlotRuntime;
+import io.vxflow.gpu.pipeline.SlotRuntimes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives every operator of one chain instance (one task, one slot) the same {@link SlotRuntime}: the
+ * first operator to open creates it, the last to close frees it. Chained operators run in one task
+ * thread, so they find each other by job, task name, subtask index and attempt.
+ *
+ * <p>GPU slots are spread over the GPUs Flink assigned this TaskManager ({@code
+ * external-resource.gpu.*}; all visible GPUs when none are configured): each new slot takes the GPU
+ * with the fewest slots in this process.
+ */
+public final class SlotRuntimeRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotRuntimeRegistry.class);
+    private static final Map<String, Entry> SLOTS = new HashMap<>();
+    private static final Map<Integer, Integer> SLOTS_PER_GPU = new HashMap<>();
+
+    private static final class Entry {
+        final SlotRuntime runtime;
+        final int gpu;
+        int users;
+
+        Entry(SlotRuntime runtime, int gpu) {
+            this.runtime = runtime;
+            this.gpu = gpu;
+        }
+    }
+
+    private SlotRuntimeRegistry() {}
+
+    /** The runtime of the calling operator's slot; close the lease in the operator's close(). */
+    public static SlotLease acquire(StreamingRuntimeContext ctx, PipelineSpec spec) {
+        var task = ctx.getTaskInfo();
+        String key = ctx.getJobInfo().getJobId() + "/" + task.getTaskName() + "/" + task.getIndexOfThisSubtask() + "/"
+                + task.getAttemptNumber();
+        return acquire(key, spec, gpuCandidates(ctx.getExternalResourceInfos("gpu")));
+    }
+
+    static synchronized SlotLease acquire(String key, PipelineSpec spec, List<Integer> gpus) {
+        Entry e = SLOTS.get(key);
+        if (e == null) {
+            int gpu = spec.backend() == Backend.GPU ? leastLoaded(gpus) : -1;
+            SlotRuntime rt = SlotRuntimes.open(spec, gpu);
+            e = new Entry(rt, gpu);
+            SLOTS.put(key, e);
+            if (gpu >= 0) {
+                SLOTS_PER_GPU.merge(gpu, 1, Integer::sum);
+            }
+            LOG.info("slot {}: {} backend{}", key, spec.backend().wireName(), gpu >= 0 ? " on GPU " + gpu : "");
+        }
+        e.users++;
+        return new SlotLease(key, e.runtime, e.gpu);
+    }
+
+    static synchronized void release(String key) {
+        Entry e = SLOTS.get(key);
+        if (e != null && --e.users == 0) {
+            SLOTS.remove(key);
+            if (e.gpu >= 0) {
+                SLOTS_PER_GPU.merge(e.gpu, -1, Integer::sum);
+            }
+            e.runtime.close();
+        }
+    }
+
+    /** Slots currently open in this process; for tests. */
+    public static synchronized int openSlots() {
+        return SLOTS.size();
+    }
+
+    private static int leastLoaded(List<Integer> gpus) {
+        int best = gpus.get(0);
+        for (int g : gpus) {
+            if (SLOTS_PER_GPU.getOrDefault(g, 0) < SLOTS_PER_GPU.getOrDefault(best, 0)) {
+                best = g;
+            }
+        }
+        return best;
+    }
+
+    /** GPU indices from Flink's GPU external resource, or 0..n-1 for all visible GPUs. */
+    static List<Integer> gpuCandidates(Set<ExternalResourceInfo> infos) {
+        List<Integer> out = new ArrayList<>();
+        for (ExternalResourceInfo info : infos) {
+            Optional<String> index = info.getProperty("index");
+            index.ifPresent(i -> out.add(Integer.parseInt(i.trim())));
+        }
+        if (out.isEmpty()) {
+            int n = visibleGpus();
+            for (int i = 0; i < n; i++) {
+                out.add(i);
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(0);
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static int visibleGpus() {
+        try {
+            int[] count = new int[1];
+            return org.bytedeco.cuda.global.cudart.cudaGetDeviceCount(count) == 0 ? count[0] : 0;
+        } catch (Throwable t) {
+            return 0;
+        }
+    }
+}
