@@ -42,6 +42,11 @@ public record ModelInfo(
         CLASSIFIER
     }
 
+    /** The same model at another path (a TaskManager's local copy). */
+    public ModelInfo withPath(String newPath) {
+        return new ModelInfo(name, newPath, sha256, inputName, inputHeight, inputWidth, fixedBatch, outputName, outputShape, kind, classNames);
+    }
+
     /** Elements of one image's output. */
     public int outputSize() {
         long n = 1;

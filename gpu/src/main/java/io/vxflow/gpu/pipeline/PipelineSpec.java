@@ -9,7 +9,7 @@ import java.io.Serializable;
  * every operator of the chain: backend, model, batching, pre- and post-processing parameters and the
  * limits the pools are sized for. Immutable.
  *
- * @param backend the resolved backend (never "auto")
+ * @param backend where to run; {@code AUTO} is resolved on each TaskManager
  * @param model the checked model
  * @param maxBatch images per inference batch, across the slot's streams
  * @param maxWaitMillis the longest a frame waits for its batch to fill
@@ -90,6 +90,12 @@ public record PipelineSpec(
         b.maxWidth = maxWidth;
         b.maxHeight = maxHeight;
         return b;
+    }
+
+    /** This spec with the model read from {@code path} (a TaskManager's local copy of the same file). */
+    public PipelineSpec withModelPath(String path) {
+        return new PipelineSpec(backend, model.withPath(path), maxBatch, maxWaitMillis, padValue, normalize, fp16, confidence, iou,
+                maxDetections, topK, cropSize, maxCrops, mosaicTiles, mosaicTileWidth, decodeThreads, inferThreads, maxWidth, maxHeight);
     }
 
     public boolean cropsEnabled() {

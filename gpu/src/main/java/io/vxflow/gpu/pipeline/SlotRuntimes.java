@@ -10,7 +10,7 @@ public final class SlotRuntimes {
      * @param gpuIndex the GPU this slot runs on (ignored by the CPU backend)
      */
     public static SlotRuntime open(PipelineSpec spec, int gpuIndex) {
-        switch (spec.backend()) {
+        switch (spec.backend().resolve()) {
             case CPU:
                 return new CpuSlotRuntime(spec);
             case GPU:

@@ -47,20 +47,20 @@ public final class SlotRuntimeRegistry {
         var task = ctx.getTaskInfo();
         String key = ctx.getJobInfo().getJobId() + "/" + task.getTaskName() + "/" + task.getIndexOfThisSubtask() + "/"
                 + task.getAttemptNumber();
-        return acquire(key, spec, gpuCandidates(ctx.getExternalResourceInfos("gpu")));
+        return acquire(key, ModelLocator.localize(ctx, spec), gpuCandidates(ctx.getExternalResourceInfos("gpu")));
     }
 
     static synchronized SlotLease acquire(String key, PipelineSpec spec, List<Integer> gpus) {
         Entry e = SLOTS.get(key);
         if (e == null) {
-            int gpu = spec.backend() == Backend.GPU ? leastLoaded(gpus) : -1;
+            int gpu = spec.backend().resolve() == Backend.GPU ? leastLoaded(gpus) : -1;
             SlotRuntime rt = SlotRuntimes.open(spec, gpu);
             e = new Entry(rt, gpu);
             SLOTS.put(key, e);
             if (gpu >= 0) {
                 SLOTS_PER_GPU.merge(gpu, 1, Integer::sum);
             }
-            LOG.info("slot {}: {} backend{}", key, spec.backend().wireName(), gpu >= 0 ? " on GPU " + gpu : "");
+            LOG.info("slot {}: {} backend{}", key, rt.backend().wireName(), gpu >= 0 ? " on GPU " + gpu : "");
         }
         e.users++;
         return new SlotLease(key, e.runtime, e.gpu);

@@ -1,0 +1,106 @@
+package io.vxflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
+import io.vxflow.connectors.results.FrameResult;
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.job.cli.Vxflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code vxflow run} end to end on a real in-process Kafka broker and a local MiniCluster: streams
+ * written by a generic Kafka client per the README's wire format (baseline H.264, High profile with
+ * B-frames, and a stream full of bad input) come back as exactly one committed result per decodable
+ * frame, per stream in pts order, with the scene's known boxes.
+ */
+class RunJobITCase {
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.builder().build();
+        broker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void runProcessesEveryFrameOfEveryStreamOnceInPtsOrder() {
+        broker.createTopic("frames-run", 3);
+        broker.createTopic("results-run", 3);
+        List<AccessUnit> high = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 75);
+        List<AccessUnit> base = SyntheticVideoEncoder.encode(Profile.BASELINE, 45);
+        try (WireProducer p = new WireProducer(broker.bootstrapServers(), "frames-run")) {
+            p.sendAll("cam-high", high);
+            p.sendAll("cam-base", base);
+            List<AccessUnit> bad = SyntheticVideoEncoder.encode(Profile.BASELINE, 60);
+            for (int i = 0; i < bad.size(); i++) {
+                AccessUnit u = bad.get(i);
+                if (i == 4) {
+                    p.send("cam-bad", u.data(), "vp9", Long.toString(u.ptsMicros()), "0"); // unknown codec
+                } else if (i == 8) {
+                    p.send("cam-bad", u.data(), "h264", null, "0"); // missing pts
+                } else if (i == 12) {
+                    p.send("cam-bad", garbage(u.data()), "h264", Long.toString(u.ptsMicros()), "0"); // corrupt
+                } else {
+                    p.send("cam-bad", u);
+                }
+            }
+        }
+        int code = Vxflow.commandLine().execute("run", "--bootstrap", broker.bootstrapServers(), "--in", "frames-run", "--out",
+                "results-run", "--model", "squares", "--backend", "cpu", "--from", "earliest", "--bounded", "--parallelism", "2",
+                "--checkpoint-interval-ms", "500", "--transactional-id-prefix", "it-run");
+        assertThat(code).isZero();
+
+        Map<String, List<FrameResult>> results = ResultsReader.readAll(broker.bootstrapServers(), "results-run", Duration.ofSeconds(3));
+        assertThat(results.keySet()).containsExactlyInAnyOrder("cam-high", "cam-base", "cam-bad");
+        assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, 75);
+        assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, 45);
+        // cam-bad: frames 0..3 decode; 4 (unknown codec) breaks the GOP, so 5..29 wait for the keyframe at 30
+        List<FrameResult> bad = results.get("cam-bad");
+        assertThat(bad.subList(0, 4)).extracting(FrameResult::pts)
+                .containsExactly(pts(0), pts(1), pts(2), pts(3));
+        assertThat(bad.subList(4, bad.size())).extracting(FrameResult::pts).containsExactlyElementsOf(ptsRange(30, 60));
+    }
+
+    static void assertEveryFrameOnceWithKnownBoxes(List<FrameResult> results, int from, int to) {
+        assertThat(results).extracting(FrameResult::pts).containsExactlyElementsOf(ptsRange(from, to));
+        for (FrameResult r : results) {
+            long scene = SyntheticVideoEncoder.frameIndex(r.pts());
+            assertThat(r.frame()).isEqualTo(scene - from);
+            assertThat(KnownBoxes.matches(r, scene)).as("%s frame %d boxes %s", r.stream(), r.frame(), r.detections()).isTrue();
+        }
+    }
+
+    static long pts(int frame) {
+        return SyntheticVideoEncoder.ptsMicros(frame);
+    }
+
+    static List<Long> ptsRange(int from, int to) {
+        List<Long> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(pts(i));
+        }
+        return out;
+    }
+
+    static byte[] garbage(byte[] data) {
+        byte[] g = data.clone();
+        for (int i = 8; i < g.length; i += 2) {
+            g[i] ^= (byte) 0xA5;
+        }
+        return g;
+    }
+}

@@ -1,0 +1,72 @@
+package io.vxflow.job;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every setting of the vxflow job, as typed Flink options with defaults and descriptions. The
+ * command line sets them from flags; {@code -Dkey=value} sets any of them directly.
+ */
+public final class JobOptions {
+    private JobOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP = key("vxflow.kafka.bootstrap").stringType().noDefaultValue()
+            .withDescription("Kafka bootstrap servers, host:port[,host:port].");
+    public static final ConfigOption<String> FRAMES_TOPIC = key("vxflow.kafka.frames-topic").stringType().defaultValue("frames")
+            .withDescription("Topic of encoded access units (see the README's wire format).");
+    public static final ConfigOption<String> RESULTS_TOPIC = key("vxflow.kafka.results-topic").stringType().defaultValue("results")
+            .withDescription("Topic the per-frame JSON results go to, exactly once.");
+    public static final ConfigOption<String> GROUP_ID = key("vxflow.kafka.group-id").stringType().defaultValue("vxflow")
+            .withDescription("Consumer group of the frames source (offsets live in Flink checkpoints; committed for monitoring).");
+    public static final ConfigOption<String> STARTING_OFFSETS = key("vxflow.kafka.starting-offsets").stringType().defaultValue("committed")
+            .withDescription("Where a job without a checkpoint starts: committed (falling back to earliest), earliest or latest.");
+    public static final ConfigOption<Boolean> BOUNDED = key("vxflow.kafka.bounded").booleanType().defaultValue(false)
+            .withDescription("Stop at the end offsets the topic has when the job starts (reprocess a topic, then finish).");
+    public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("vxflow.kafka.transactional-id-prefix").stringType()
+            .defaultValue("vxflow").withDescription("Prefix of the results sink's Kafka transactional ids; unique per job.");
+    public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("vxflow.kafka.transaction-timeout").durationType()
+            .defaultValue(Duration.ofMinutes(15)).withDescription("Kafka transaction timeout of the results sink; at most the broker's transaction.max.timeout.ms.");
+
+    public static final ConfigOption<String> MODEL = key("vxflow.model").stringType().noDefaultValue()
+            .withDescription("Path of the ONNX model, or 'squares' for the built-in known-answer detector.");
+    public static final ConfigOption<String> BACKEND = key("vxflow.backend").stringType().defaultValue("auto")
+            .withDescription("auto, gpu or cpu; auto picks the GPU where a CUDA device is usable, per TaskManager.");
+    public static final ConfigOption<Integer> PARALLELISM = key("vxflow.parallelism").intType().defaultValue(-1)
+            .withDescription("Task slots running the frame chain (one CUDA stream and context each); -1: the environment's default.");
+    public static final ConfigOption<Integer> BATCH_SIZE = key("vxflow.batch.max-size").intType().defaultValue(8)
+            .withDescription("Images per inference batch, gathered across the slot's streams.");
+    public static final ConfigOption<Duration> BATCH_WAIT = key("vxflow.batch.max-wait").durationType().defaultValue(Duration.ofMillis(10))
+            .withDescription("Longest a frame waits for its batch to fill.");
+    public static final ConfigOption<String> PRECISION = key("vxflow.precision").stringType().defaultValue("fp16")
+            .withDescription("GPU inference precision: fp16 or fp32 (the CPU backend computes in fp32).");
+    public static final ConfigOption<Float> CONFIDENCE = key("vxflow.detect.confidence").floatType().defaultValue(0.25f)
+            .withDescription("Detections below this score are dropped.");
+    public static final ConfigOption<Float> IOU = key("vxflow.detect.iou").floatType().defaultValue(0.45f)
+            .withDescription("Non-maximum suppression IoU threshold.");
+    public static final ConfigOption<Integer> MAX_DETECTIONS = key("vxflow.detect.max-detections").intType().defaultValue(100)
+            .withDescription("Detections kept per frame.");
+    public static final ConfigOption<Integer> TOP_K = key("vxflow.classify.top-k").intType().defaultValue(5)
+            .withDescription("Classes listed per frame for classifier models.");
+    public static final ConfigOption<Integer> CROP_SIZE = key("vxflow.crop.size").intType().defaultValue(0)
+            .withDescription("Side of the per-detection thumbnails put in results (PNG, base64); 0 turns cropping off.");
+    public static final ConfigOption<Integer> CROP_MAX = key("vxflow.crop.max").intType().defaultValue(8)
+            .withDescription("Thumbnails per frame.");
+    public static final ConfigOption<Integer> MOSAIC_TILES = key("vxflow.mosaic.tiles").intType().defaultValue(0)
+            .withDescription("Streams per slot drawn with their boxes into a mosaic; 0 turns compose off.");
+    public static final ConfigOption<Integer> MOSAIC_TILE_WIDTH = key("vxflow.mosaic.tile-width").intType().defaultValue(320)
+            .withDescription("Width of a mosaic tile in pixels (tiles are 16:9).");
+    public static final ConfigOption<String> PREVIEW_DIR = key("vxflow.preview.dir").stringType().noDefaultValue()
+            .withDescription("Directory the mosaic is written to as mosaic-<slot>.png.");
+    public static final ConfigOption<Duration> PREVIEW_INTERVAL = key("vxflow.preview.interval").durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("How often the mosaic preview is written.");
+    public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("A stream silent this long is drained (its reordered frames come out) and then waits for a keyframe.");
+    public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
+            .withDescription("CPU backend: FFmpeg threads per decoder.");
+    public static final ConfigOption<Integer> INFER_THREADS = key("vxflow.infer.threads").intType().defaultValue(1)
+            .withDescription("CPU backend: ONNX Runtime threads per inference.");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
+            .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
+}

@@ -1,0 +1,123 @@
+package io.vxflow.job;
+
+import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.frames.FramesDeserializationSchema;
+import io.vxflow.connectors.results.EncodedResult;
+import io.vxflow.connectors.results.ResultsSerializationSchema;
+import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.pipeline.Backend;
+import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.operators.chain.FrameChain;
+import io.vxflow.operators.chain.FrameChainValidator;
+import io.vxflow.operators.slot.ModelLocator;
+import java.util.Locale;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Builds the vxflow job from {@link JobOptions}: KafkaSource (frames; offsets in checkpoints) →
+ * keyBy(stream id) → the frame chain → KafkaSink (results, exactly once through Kafka
+ * transactions committed on checkpoints). The graph is validated before it is returned, so a
+ * topology that would break the frame chain fails here.
+ */
+public final class VxflowJob {
+    private static final int MAX_RECORD_BYTES = 16 << 20;
+
+    private VxflowJob() {}
+
+    /** The per-slot spec from the options and the checked model. */
+    public static PipelineSpec pipelineSpec(Configuration conf, ModelInfo model) {
+        String precision = conf.get(JobOptions.PRECISION).toLowerCase(Locale.ROOT);
+        if (!precision.equals("fp16") && !precision.equals("fp32")) {
+            throw new IllegalArgumentException("precision must be fp16 or fp32, not '" + precision + "'");
+        }
+        PipelineSpec.Builder b = PipelineSpec.builder(Backend.parse(conf.get(JobOptions.BACKEND)), model)
+                .maxWaitMillis(conf.get(JobOptions.BATCH_WAIT).toMillis())
+                .fp16(precision.equals("fp16"))
+                .thresholds(conf.get(JobOptions.CONFIDENCE), conf.get(JobOptions.IOU))
+                .maxDetections(conf.get(JobOptions.MAX_DETECTIONS))
+                .topK(conf.get(JobOptions.TOP_K))
+                .crops(conf.get(JobOptions.CROP_SIZE), conf.get(JobOptions.CROP_MAX))
+                .mosaic(conf.get(JobOptions.MOSAIC_TILES), conf.get(JobOptions.MOSAIC_TILE_WIDTH))
+                .threads(conf.get(JobOptions.DECODE_THREADS), conf.get(JobOptions.INFER_THREADS));
+        if (model.fixedBatch() == 0) {
+            b.maxBatch(conf.get(JobOptions.BATCH_SIZE));
+        }
+        return b.build();
+    }
+
+    /** Adds the job to {@code env} and returns its validated stream graph, ready to execute. */
+    public static StreamGraph build(StreamExecutionEnvironment env, Configuration conf, ModelInfo model) {
+        String bootstrap = conf.getOptional(JobOptions.BOOTSTRAP)
+                .orElseThrow(() -> new IllegalArgumentException("no Kafka bootstrap servers: pass --bootstrap HOST:PORT"));
+        PipelineSpec spec = pipelineSpec(conf, model);
+        int parallelism = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
+        env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.registerCachedFile(model.path(), ModelLocator.CACHE_NAME);
+
+        DataStream<FrameRecord> frames = env.fromSource(source(conf, bootstrap), WatermarkStrategy.noWatermarks(), "frames")
+                .uid("vxflow-source")
+                .setParallelism(parallelism);
+        FrameChain.Options options = FrameChain.Options.defaults(parallelism)
+                .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
+                .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
+        DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
+        results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
+
+        StreamGraph graph = env.getStreamGraph();
+        FrameChainValidator.validate(graph);
+        graph.setJobName("vxflow " + conf.get(JobOptions.FRAMES_TOPIC) + " -> " + conf.get(JobOptions.RESULTS_TOPIC) + " (" + model.name() + ")");
+        return graph;
+    }
+
+    static KafkaSource<FrameRecord> source(Configuration conf, String bootstrap) {
+        KafkaSourceBuilder<FrameRecord> b = KafkaSource.<FrameRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(conf.get(JobOptions.FRAMES_TOPIC))
+                .setGroupId(conf.get(JobOptions.GROUP_ID))
+                .setDeserializer(new FramesDeserializationSchema())
+                .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES))
+                .setProperty("fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES))
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .setProperty("commit.offsets.on.checkpoint", "true");
+        String from = conf.get(JobOptions.STARTING_OFFSETS).toLowerCase(Locale.ROOT);
+        switch (from) {
+            case "committed":
+                b.setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+                break;
+            case "earliest":
+                b.setStartingOffsets(OffsetsInitializer.earliest());
+                break;
+            case "latest":
+                b.setStartingOffsets(OffsetsInitializer.latest());
+                break;
+            default:
+                throw new IllegalArgumentException("starting offsets must be committed, earliest or latest, not '" + from + "'");
+        }
+        if (conf.get(JobOptions.BOUNDED)) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    static KafkaSink<EncodedResult> sink(Configuration conf, String bootstrap) {
+        return KafkaSink.<EncodedResult>builder()
+                .setBootstrapServers(bootstrap)
+                .setRecordSerializer(new ResultsSerializationSchema(conf.get(JobOptions.RESULTS_TOPIC)))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX))
+                .setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))
+                .setProperty("max.request.size", Integer.toString(MAX_RECORD_BYTES))
+                .build();
+    }
+}
