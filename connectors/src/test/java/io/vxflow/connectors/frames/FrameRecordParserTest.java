@@ -101,6 +101,18 @@ class FrameRecordParserTest {
                 "empty record value");
     }
 
+    @Test
+    void aHugeCodecHeaderStillGivesARecordThatCrossesTheShuffle() throws java.io.IOException {
+        // The parser quotes the header in the detail; the record must still serialize (nothing fails the job).
+        String codec = "v".repeat(100_000);
+        FrameRecord r = FrameRecordParser.parse(record("s", AU, "codec", codec, "pts", "1"));
+        assertInvalid(r, "s", DecodeError.UNKNOWN_CODEC, "unknown codec '" + codec + "'");
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        FrameRecordSerializer.INSTANCE.serialize(r, out);
+        FrameRecord back = FrameRecordSerializer.INSTANCE.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.detail()).isEqualTo(r.detail());
+    }
+
     private static void assertInvalid(FrameRecord r, String stream, DecodeError error, String detail) {
         assertThat(r.isValid()).isFalse();
         assertThat(r.unit()).isNull();

@@ -49,9 +49,10 @@ class FrameRecordSerializerTest {
     @Test
     void validKeyframeHasTheDocumentedLayout() throws IOException {
         FrameRecord r = FrameRecord.valid("a", new AccessUnit(Codec.HEVC, 0x0102030405060708L, true, new byte[] {9, 8, 7}), 1000);
-        // stream id (writeUTF: 2-byte length, bytes), flags VALID|KEYFRAME, codec ordinal, pts, length, bytes, ingest
+        // stream id (StringValue: varint of length + 1, then each char as a varint), flags VALID|KEYFRAME,
+        // codec ordinal, pts, length, bytes, ingest
         assertThat(write(r)).containsExactly(
-                0, 1, 'a',
+                2, 'a',
                 3,
                 1,
                 1, 2, 3, 4, 5, 6, 7, 8,
@@ -64,8 +65,8 @@ class FrameRecordSerializerTest {
     @Test
     void invalidRecordHasTheDocumentedLayout() throws IOException {
         FrameRecord r = FrameRecord.invalid("", DecodeError.MISSING_PTS, "x", 5);
-        // empty stream id, flags 0, error ordinal 3, detail "x", ingest 5
-        assertThat(write(r)).containsExactly(0, 0, 0, 3, 0, 1, 'x', 0, 0, 0, 0, 0, 0, 0, 5);
+        // empty stream id (length + 1 = 1), flags 0, error ordinal 3, detail "x", ingest 5
+        assertThat(write(r)).containsExactly(1, 0, 3, 2, 'x', 0, 0, 0, 0, 0, 0, 0, 5);
         assertSame(roundTrip(r), r);
     }
 
@@ -105,9 +106,26 @@ class FrameRecordSerializerTest {
         new Random(7).nextBytes(data);
         FrameRecord r = FrameRecord.valid("big", new AccessUnit(Codec.HEVC, 99, true, data), 1);
         byte[] bytes = write(r);
-        // 2 + 3 (id) + 1 + 1 + 8 + 4 + 2 MiB + 8
-        assertThat(bytes).hasSize(27 + data.length);
+        // 1 + 3 (id "big") + 1 + 1 + 8 + 4 + 2 MiB + 8
+        assertThat(bytes).hasSize(26 + data.length);
         assertSame(roundTrip(r), r);
+    }
+
+    @Test
+    void nonAsciiCharactersAreVarints() throws IOException {
+        // 'é' = U+00E9 = 233: low 7 bits 0x69 | 0x80 = 0xE9, then 233 >>> 7 = 1
+        assertThat(write(FrameRecord.invalid("é", DecodeError.CORRUPT, "", 0))).startsWith(2, (byte) 0xE9, 1);
+    }
+
+    @Test
+    void stringsLongerThan64KiBOfUtf8RoundTrip() throws IOException {
+        // DataOutput.writeUTF stops at 65535 bytes; a Kafka key or a detail quoting a producer's header can be longer.
+        String longId = "cam-" + "x".repeat(70_000);
+        String longDetail = "unknown codec '" + "é".repeat(40_000) + "'"; // 80,017 bytes of UTF-8
+        FrameRecord valid = FrameRecord.valid(longId, new AccessUnit(Codec.H264, 1, true, new byte[] {1}), 2);
+        FrameRecord invalid = FrameRecord.invalid("cam", DecodeError.UNKNOWN_CODEC, longDetail, 3);
+        assertSame(roundTrip(valid), valid);
+        assertSame(roundTrip(invalid), invalid);
     }
 
     @Test
