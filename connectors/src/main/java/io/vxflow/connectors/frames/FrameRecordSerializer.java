@@ -9,10 +9,13 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /**
  * Serializes {@link FrameRecord}s across the keyBy shuffle: stream id, a flags byte, then either
  * codec, pts and the access unit bytes, or the error and its detail, then the ingest timestamp.
+ * Strings are written with {@link StringValue} (any length: the stream id is the Kafka key and the
+ * detail may quote a producer's header, either of which can exceed {@code writeUTF}'s 64 KiB).
  * Compressed bytes are copied once each way; nothing else is.
  */
 public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRecord> {
@@ -50,7 +53,7 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
 
     @Override
     public void serialize(FrameRecord r, DataOutputView out) throws IOException {
-        out.writeUTF(r.streamId());
+        StringValue.writeString(r.streamId(), out);
         AccessUnit u = r.unit();
         if (u != null) {
             out.writeByte(VALID | (u.keyframe() ? KEYFRAME : 0));
@@ -61,14 +64,14 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
         } else {
             out.writeByte(0);
             out.writeByte(r.error().ordinal());
-            out.writeUTF(r.detail() == null ? "" : r.detail());
+            StringValue.writeString(r.detail() == null ? "" : r.detail(), out);
         }
         out.writeLong(r.ingestMillis());
     }
 
     @Override
     public FrameRecord deserialize(DataInputView in) throws IOException {
-        String stream = in.readUTF();
+        String stream = StringValue.readString(in);
         int flags = in.readByte();
         if ((flags & VALID) != 0) {
             Codec codec = CODECS[in.readByte()];
@@ -79,7 +82,7 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
             return FrameRecord.valid(stream, new AccessUnit(codec, pts, (flags & KEYFRAME) != 0, data), ingest);
         }
         DecodeError error = ERRORS[in.readByte()];
-        String detail = in.readUTF();
+        String detail = StringValue.readString(in);
         long ingest = in.readLong();
         return FrameRecord.invalid(stream, error, detail, ingest);
     }
