@@ -11,7 +11,10 @@ public final class FfmpegErrors {
     public static String describe(int errorCode) {
         try (BytePointer buf = new BytePointer(256)) {
             av_strerror(errorCode, buf, 256);
-            return buf.getString() + " (" + errorCode + ")";
+            // getString() reads the whole 256-byte buffer, not up to the terminating NUL
+            String text = buf.getString();
+            int end = text.indexOf('\0');
+            return (end < 0 ? text : text.substring(0, end)) + " (" + errorCode + ")";
         }
     }
 }

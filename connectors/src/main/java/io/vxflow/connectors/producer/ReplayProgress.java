@@ -1,0 +1,33 @@
+package io.vxflow.connectors.producer;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of a {@link StreamReplayer}'s work, safe to read from any thread.
+ *
+ * @param unitsRead access units read from the source (each is published once per stream)
+ * @param recordsPublished records handed to the publisher, all streams together
+ * @param bytesPublished value bytes of those records
+ * @param loopsCompleted times the source was played to its end and started again
+ * @param elapsed wall-clock time since the replay started
+ * @param state running, or why the replay ended
+ */
+public record ReplayProgress(long unitsRead, long recordsPublished, long bytesPublished, int loopsCompleted,
+        Duration elapsed, State state) {
+
+    /** Where a replay is. */
+    public enum State {
+        NOT_STARTED,
+        RUNNING,
+        /** The source ended and looping was off (or the source had nothing left after a rewind). */
+        END_OF_SOURCE,
+        /** Every stream got its maximum number of frames. */
+        MAX_FRAMES,
+        /** The maximum duration passed. */
+        MAX_DURATION,
+        /** {@link StreamReplayer#stop()} was called, or the replaying thread was interrupted. */
+        STOPPED,
+        /** Reading or publishing failed; {@link StreamReplayer#replay} threw. */
+        FAILED
+    }
+}
