@@ -1,0 +1,106 @@
+package io.vxflow.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** User mistakes get one clear line and exit code 2, never a stack trace; every command has --help. */
+class VxflowCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cmd = Vxflow.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        return cmd.execute(args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "run", "produce", "broker"})
+    void everyCommandHasHelp(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: vxflow " + command).contains("--help");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpListsTheCommands() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("demo").contains("run").contains("produce").contains("broker");
+    }
+
+    @Test
+    void unknownFlagIsOneLine() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--frobnicate")).isEqualTo(2);
+        assertOneLine("vxflow run: Unknown option: '--frobnicate' (see 'vxflow run --help')");
+    }
+
+    @Test
+    void missingRequiredFlagIsOneLine() {
+        assertThat(run("run", "--model", "squares")).isEqualTo(2);
+        assertOneLine("vxflow run: Missing required option: '--bootstrap=HOST:PORT' (see 'vxflow run --help')");
+    }
+
+    @Test
+    void unknownCommandIsOneLine() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString().lines().count()).isEqualTo(1);
+        assertThat(err.toString()).startsWith("vxflow: Unmatched argument");
+    }
+
+    @Test
+    void missingModelFileIsOneLine() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "/nonexistent/model.onnx")).isEqualTo(2);
+        assertOneLine("vxflow run: model file /nonexistent/model.onnx does not exist");
+    }
+
+    @Test
+    void notAnOnnxModelIsOneLineNamingTheModel(@TempDir Path dir) throws Exception {
+        Path bogus = dir.resolve("bogus.onnx");
+        Files.writeString(bogus, "this is not a model");
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", bogus.toString())).isEqualTo(2);
+        assertThat(err.toString().lines().count()).isEqualTo(1);
+        assertThat(err.toString()).startsWith("vxflow run: model " + bogus + " is not a usable ONNX model: ");
+    }
+
+    @Test
+    void badBackendIsOneLine() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--backend", "tpu")).isEqualTo(2);
+        assertOneLine("vxflow run: unknown backend 'tpu' (use auto, gpu or cpu)");
+    }
+
+    @Test
+    void missingVideoFileIsOneLine() {
+        assertThat(run("produce", "--bootstrap", "localhost:9092", "/nonexistent/clip.mp4")).isEqualTo(2);
+        assertThat(err.toString().lines().count()).isEqualTo(1);
+        assertThat(err.toString()).startsWith("vxflow produce: ").contains("/nonexistent/clip.mp4");
+    }
+
+    @Test
+    void badNumbersAreOneLine() {
+        assertThat(run("demo", "--streams", "0")).isEqualTo(2);
+        assertOneLine("vxflow demo: --streams must be 1..1000");
+        err.getBuffer().setLength(0);
+        assertThat(run("demo", "--seconds", "ten")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("vxflow demo: Invalid value for option '--seconds'");
+    }
+
+    @Test
+    void defaultStreamIdIsTheFileName() {
+        assertThat(ProduceCommand.defaultStreamId("/videos/lobby-cam.mp4")).isEqualTo("lobby-cam");
+        assertThat(ProduceCommand.defaultStreamId("rtsp://cam7.local:554/stream1?token=x")).isEqualTo("stream1");
+    }
+
+    private void assertOneLine(String expected) {
+        assertThat(err.toString().lines().toList()).containsExactly(expected);
+    }
+}
