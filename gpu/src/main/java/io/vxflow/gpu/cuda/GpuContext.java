@@ -1,0 +1,160 @@
+package io.vxflow.gpu.cuda;
+
+import static org.bytedeco.cuda.global.cudart.*;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * One task slot's hold on a GPU: the device's primary CUDA context (shared with FFmpeg's NVDEC and
+ * TensorRT in the same process), one non-blocking CUDA stream that every stage of the slot's chain
+ * enqueues on, and every buffer the slot allocates. Closing frees the buffers (last allocated first),
+ * destroys the stream and releases the context; it is idempotent.
+ *
+ * <p>Allocation and host copies go through here so that {@link #stats()} sees all of them.
+ * Not thread-safe: one task thread drives a slot.
+ */
+public final class GpuContext implements AutoCloseable {
+    private final GpuDevice device;
+    private final CUctx_st context = new CUctx_st();
+    private final CUstream_st stream = new CUstream_st();
+    private final MemoryStats stats = new MemoryStats();
+    private final Deque<DeviceBuffer> buffers = new ArrayDeque<>();
+    private final List<PinnedBuffer> pinned = new ArrayList<>();
+    private boolean closed;
+
+    private GpuContext(GpuDevice device) {
+        this.device = device;
+        Cuda.check(cuDevicePrimaryCtxRetain(context, device.handle()), "cuDevicePrimaryCtxRetain");
+        makeCurrent();
+        Cuda.check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    }
+
+    /** Retains GPU {@code index}'s primary context and creates the slot's stream. */
+    public static GpuContext open(int index) {
+        return new GpuContext(Cuda.device(index));
+    }
+
+    public GpuDevice device() {
+        return device;
+    }
+
+    /** Binds the context to the calling thread (cheap when it already is). */
+    public void makeCurrent() {
+        Cuda.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
+
+    public CUctx_st context() {
+        return context;
+    }
+
+    public CUstream_st stream() {
+        ensureOpen();
+        return stream;
+    }
+
+    /** The stream's CUstream handle as a number (for FFmpeg's and TensorRT's APIs). */
+    public long streamHandle() {
+        return stream().address();
+    }
+
+    public MemoryStats stats() {
+        return stats;
+    }
+
+    /** Allocates device memory; call it in {@code open()}, never per frame. */
+    public DeviceBuffer allocate(long bytes, String label) {
+        ensureOpen();
+        makeCurrent();
+        long[] ptr = new long[1];
+        Cuda.check(cuMemAlloc(ptr, Math.max(1, bytes)), "cuMemAlloc(" + label + ", " + bytes + " bytes)");
+        stats.deviceAllocations.incrementAndGet();
+        stats.deviceBytes.addAndGet(bytes);
+        DeviceBuffer b = new DeviceBuffer(this, label, ptr[0], bytes);
+        buffers.push(b);
+        return b;
+    }
+
+    void freed(DeviceBuffer b) {
+        stats.deviceFrees.incrementAndGet();
+        stats.deviceBytes.addAndGet(-b.size());
+        buffers.remove(b);
+    }
+
+    /** Allocates page-locked host memory for result copies. */
+    public PinnedBuffer allocatePinned(long bytes) {
+        ensureOpen();
+        makeCurrent();
+        Pointer host = new Pointer();
+        Cuda.check(cuMemAllocHost(host, Math.max(1, bytes)), "cuMemAllocHost(" + bytes + " bytes)");
+        stats.pinnedAllocations.incrementAndGet();
+        PinnedBuffer p = new PinnedBuffer(this, host, bytes);
+        pinned.add(p);
+        return p;
+    }
+
+    /** Enqueues a device-to-host copy on the slot's stream; counted in {@link #stats()}. */
+    public void copyToHostAsync(PinnedBuffer dst, long dstOffset, long srcDevice, long bytes) {
+        Cuda.check(cuMemcpyDtoHAsync(offset(dst.pointer(), dstOffset), srcDevice, bytes, stream()), "cuMemcpyDtoHAsync");
+        stats.deviceToHostCopies.incrementAndGet();
+        stats.deviceToHostBytes.addAndGet(bytes);
+    }
+
+    private static Pointer offset(Pointer base, long offset) {
+        return offset == 0 ? base : new org.bytedeco.javacpp.BytePointer(base).position(offset);
+    }
+
+    /** Enqueues a host-to-device copy on the slot's stream; counted in {@link #stats()}. */
+    public void copyToDeviceAsync(long dstDevice, Pointer src, long bytes) {
+        Cuda.check(cuMemcpyHtoDAsync(dstDevice, src, bytes, stream()), "cuMemcpyHtoDAsync");
+        stats.hostToDeviceCopies.incrementAndGet();
+    }
+
+    /** Fills device memory with a byte value, on the stream. */
+    public void fillAsync(long dstDevice, byte value, long bytes) {
+        Cuda.check(cuMemsetD8Async(dstDevice, value, bytes, stream()), "cuMemsetD8Async");
+    }
+
+    /** Waits for everything enqueued on the slot's stream. */
+    public void synchronize() {
+        Cuda.check(cuStreamSynchronize(stream()), "cuStreamSynchronize");
+    }
+
+    /** Free and total device memory, as the driver reports it now. */
+    public long[] memoryInfo() {
+        makeCurrent();
+        try (org.bytedeco.javacpp.SizeTPointer free = new org.bytedeco.javacpp.SizeTPointer(1);
+                org.bytedeco.javacpp.SizeTPointer total = new org.bytedeco.javacpp.SizeTPointer(1)) {
+            Cuda.check(cuMemGetInfo(free, total), "cuMemGetInfo");
+            return new long[] {free.get(), total.get()};
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("GPU context of device " + device.index() + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        makeCurrent();
+        cuStreamSynchronize(stream);
+        while (!buffers.isEmpty()) {
+            buffers.peek().close();
+        }
+        pinned.forEach(PinnedBuffer::close);
+        pinned.clear();
+        cuStreamDestroy(stream);
+        closed = true;
+        cuDevicePrimaryCtxRelease(device.handle());
+    }
+}
