@@ -92,7 +92,7 @@ public final class CpuSlotRuntime implements SlotRuntime {
     }
 
     @Override
-    public BatchItem normalize(Image canvasImage) {
+    public BatchItem normalize(Image canvasImage, LetterboxGeometry g) {
         BatchItem item = batches.reserve();
         normalize.run((HostImage) canvasImage, batch(item).input.item(item.index()));
         return item;

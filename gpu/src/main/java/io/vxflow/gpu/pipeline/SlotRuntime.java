@@ -32,8 +32,11 @@ public interface SlotRuntime extends AutoCloseable {
     /** Letterboxes the content into the slot's model-size canvas. */
     Image pad(Image content, LetterboxGeometry geometry);
 
-    /** Normalizes the canvas into the next item of the batch being filled. */
-    BatchItem normalize(Image canvas);
+    /**
+     * Normalizes the canvas into the next item of the batch being filled; the frame's geometry is
+     * kept with the item for postprocess.
+     */
+    BatchItem normalize(Image canvas, LetterboxGeometry geometry);
 
     /** The batch being filled, or null when none is. */
     Batch filling();

@@ -43,7 +43,7 @@ class CpuSlotRuntimeTest {
                 LetterboxGeometry g = LetterboxGeometry.fit(frame.image().width(), frame.image().height(), 640, 640);
                 Image content = rt.resize(frame, g);
                 Image canvas = rt.pad(content, g);
-                items.add(rt.normalize(canvas));
+                items.add(rt.normalize(canvas, g));
                 geoms.add(g);
                 boolean last = f == frames.size() - 1;
                 if (rt.filling().isFull() || last) {

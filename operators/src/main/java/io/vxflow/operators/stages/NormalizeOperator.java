@@ -17,7 +17,7 @@ public final class NormalizeOperator extends ChainStageOperator<FrameHandle> {
 
     @Override
     FrameHandle process(FrameHandle h) {
-        h.item(runtime.normalize(h.canvas()));
+        h.item(runtime.normalize(h.canvas(), h.geometry()));
         h.canvas(null);
         return h;
     }
