@@ -31,6 +31,11 @@ public final class KernelModule implements AutoCloseable {
         }
     }
 
+    /** vxflow's own kernels ({@code vxflow_kernels.cu}). */
+    public static KernelModule vxflow(GpuContext context) {
+        return load(context, Kernels.SOURCE);
+    }
+
     /** Compiles (or takes from the cache) and loads {@code resource}, e.g. {@code /io/vxflow/gpu/cuda/vxflow_kernels.cu}. */
     public static KernelModule load(GpuContext context, String resource) {
         String source = readResource(resource);
