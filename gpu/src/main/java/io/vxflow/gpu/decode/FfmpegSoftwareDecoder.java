@@ -15,7 +15,6 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.javacpp.BytePointer;
 
 /**
  * FFmpeg software decoding of one H.264 or HEVC stream into host memory (I420, or I420_10 for
@@ -29,13 +28,12 @@ import org.bytedeco.javacpp.BytePointer;
  */
 public final class FfmpegSoftwareDecoder implements VideoDecoder {
     /** libavcodec's FF_THREAD_SLICE and AV_FRAME_FLAG_CORRUPT: macros the preset does not map. */
-    private static final int FF_THREAD_SLICE = 2;
-    private static final int AV_FRAME_FLAG_CORRUPT = 1;
+    static final int FF_THREAD_SLICE = 2;
+    static final int AV_FRAME_FLAG_CORRUPT = 1;
     private final Codec codec;
     private final AVCodecContext context;
-    private final AVPacket packet;
+    private final AccessUnitPacket packet;
     private final ArrayDeque<AVFrame> freeFrames = new ArrayDeque<>();
-    private BytePointer packetBuffer = new BytePointer(256 * 1024);
     private boolean closed;
 
     /**
@@ -59,7 +57,7 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
             avcodec_free_context(context);
             throw new IllegalStateException("cannot open the " + codec.wireName() + " decoder: " + FfmpegErrors.describe(ret));
         }
-        packet = av_packet_alloc();
+        packet = new AccessUnitPacket();
     }
 
     @Override
@@ -75,28 +73,7 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
     @Override
     public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
         ensureOpen();
-        byte[] data = unit.data();
-        int needed = data.length + AV_INPUT_BUFFER_PADDING_SIZE;
-        if (packetBuffer.capacity() < needed) {
-            packetBuffer.close();
-            packetBuffer = new BytePointer(Math.max(needed, (int) (packetBuffer.capacity() * 2)));
-        }
-        packetBuffer.position(0).put(data, 0, data.length);
-        for (int i = 0; i < AV_INPUT_BUFFER_PADDING_SIZE; i++) {
-            packetBuffer.put(data.length + i, (byte) 0);
-        }
-        packet.data(packetBuffer.position(0));
-        packet.size(data.length);
-        packet.pts(unit.ptsMicros());
-        packet.dts(AV_NOPTS_VALUE);
-        packet.flags(unit.keyframe() ? AV_PKT_FLAG_KEY : 0);
-        int ret = avcodec_send_packet(context, packet);
-        packet.data(null);
-        packet.size(0);
-        if (ret < 0 && ret != AVERROR_EAGAIN()) {
-            throw new DecodeException(DecodeError.CORRUPT, "decoder rejected access unit at pts " + unit.ptsMicros()
-                    + ": " + FfmpegErrors.describe(ret));
-        }
+        packet.send(context, unit);
         receive(out);
     }
 
@@ -129,7 +106,7 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
                 freeFrames.push(frame);
                 throw new DecodeException(DecodeError.CORRUPT, "decoding failed: " + FfmpegErrors.describe(ret));
             }
-            if ((frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0) {
+            if (isDamaged(frame)) {
                 av_frame_unref(frame);
                 freeFrames.push(frame);
                 throw new DecodeException(DecodeError.CORRUPT, "decoder flagged the picture as damaged");
@@ -146,7 +123,19 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
         }
     }
 
-    private static PixelFormat pixelFormat(int avFormat) {
+    /** Whether FFmpeg flagged the picture as damaged (concealed errors or a missing reference). */
+    static boolean isDamaged(AVFrame frame) {
+        return (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0;
+    }
+
+    /** The picture's presentation time: the packet pts FFmpeg reordered, else its best guess. */
+    static long ptsOf(AVFrame frame) {
+        long p = frame.pts();
+        return p != AV_NOPTS_VALUE ? p : frame.best_effort_timestamp();
+    }
+
+    /** The vxflow layout of a software frame's FFmpeg pixel format, or null when there is none. */
+    static PixelFormat pixelFormat(int avFormat) {
         if (avFormat == AV_PIX_FMT_YUV420P || avFormat == AV_PIX_FMT_YUVJ420P) {
             return PixelFormat.I420;
         } else if (avFormat == AV_PIX_FMT_NV12) {
@@ -193,12 +182,11 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
         }
         closed = true;
         avcodec_free_context(context);
-        av_packet_free(packet);
+        packet.close();
         for (AVFrame f : freeFrames) {
             av_frame_free(f);
         }
         freeFrames.clear();
-        packetBuffer.close();
     }
 
     /** A decoded frame that holds a reference on FFmpeg's buffers until released. */
@@ -220,8 +208,7 @@ public final class FfmpegSoftwareDecoder implements VideoDecoder {
                 planes[i] = frame.data(i).capacity((long) strides[i] * rows).asByteBuffer();
             }
             this.image = new HostImage(format, w, h, planes, strides);
-            long p = frame.pts();
-            this.pts = p != AV_NOPTS_VALUE ? p : frame.best_effort_timestamp();
+            this.pts = ptsOf(frame);
             this.colorSpec = readColorSpec(frame);
         }
 
