@@ -7,32 +7,32 @@ import io.vxflow.gpu.synthetic.SyntheticScene;
  * Test-side preprocessing reference: renders a {@link SyntheticScene} frame, resizes it
  * bilinearly (half-pixel centres, edge clamp, as OpenCV's {@code INTER_LINEAR}) into the content
  * area of a {@link LetterboxGeometry}, fills the rest with grey 114 and writes RGB planar float32
- * values {@code pixel / 255}.
+ * values {@code pixel / 255}. Public for the GPU tests in other packages, which feed the same frames.
  *
  * <p>At the 1920x1080 -> 640x360 scale of exactly 1/3 the bilinear source position
  * {@code 3 x + 1} is an integer, so this samples source pixels without blending; that is what
  * bilinear does at this scale, not a shortcut. Owns a source frame buffer; not thread-safe.
  */
-final class LetterboxedScene {
+public final class LetterboxedScene {
     static final int PAD_GREY = 114;
     private final LetterboxGeometry geometry;
     private final byte[] rgb = new byte[SyntheticScene.WIDTH * SyntheticScene.HEIGHT * 3];
 
-    LetterboxedScene(LetterboxGeometry geometry) {
+    public LetterboxedScene(LetterboxGeometry geometry) {
         this.geometry = geometry;
     }
 
-    LetterboxGeometry geometry() {
+    public LetterboxGeometry geometry() {
         return geometry;
     }
 
     /** Floats per image: {@code 3 * dstWidth * dstHeight}. */
-    int imageFloats() {
+    public int imageFloats() {
         return 3 * geometry.dstWidth() * geometry.dstHeight();
     }
 
     /** Writes frame {@code frameIndex} as a planar image at {@code out[offset]}. */
-    void write(long frameIndex, float[] out, int offset) {
+    public void write(long frameIndex, float[] out, int offset) {
         SyntheticScene.renderRgb(frameIndex, rgb);
         int w = geometry.dstWidth();
         int plane = w * geometry.dstHeight();

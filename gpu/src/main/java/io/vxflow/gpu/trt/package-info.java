@@ -1,0 +1,15 @@
+/**
+ * TensorRT inference for the GPU backend, through JavaCPP's TensorRT 10.6 preset.
+ *
+ * <p>{@link io.vxflow.gpu.trt.TensorRtEngine#acquire} gives a slot the engine of the user's ONNX
+ * model: one deserialized engine per process, GPU and {@link io.vxflow.gpu.trt.EngineKey}, shared
+ * and reference counted; loaded from the engine cache under {@code <vxflow cache>/engines/} or
+ * built at job start (fp16 by default, fp32 on request), with the reason and the progress logged.
+ * Each slot runs it through its own {@link io.vxflow.gpu.trt.TensorRtContext}, which enqueues on the
+ * slot's CUDA stream without allocating or waiting.
+ *
+ * <p>Everything native stays in this package. TensorRT objects are deleted with C++ {@code delete}
+ * through {@code CppDelete}, because the 1.5.11 preset registers no deallocator on the objects
+ * TensorRT returns; TensorRT's log goes to slf4j under {@code io.vxflow.gpu.trt.TensorRT}.
+ */
+package io.vxflow.gpu.trt;
