@@ -38,11 +38,22 @@ class RunJobITCase {
 
     @Test
     void runProcessesEveryFrameOfEveryStreamOnceInPtsOrder() {
-        broker.createTopic("frames-run", 3);
-        broker.createTopic("results-run", 3);
+        Map<String, List<FrameResult>> results = runScenario(broker, "cpu", "cpu");
+        assertScenario(results);
+        assertThat(results.get("cam-high").get(0).backend()).isEqualTo("cpu");
+    }
+
+    /**
+     * Publishes the scenario's three streams with a generic client, runs {@code vxflow run --bounded}
+     * on them with {@code backend} and returns the committed results by stream.
+     */
+    static Map<String, List<FrameResult>> runScenario(EmbeddedKafkaBroker broker, String backend, String suffix) {
+        String frames = "frames-" + suffix, out = "results-" + suffix;
+        broker.createTopic(frames, 3);
+        broker.createTopic(out, 3);
         List<AccessUnit> high = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 75);
         List<AccessUnit> base = SyntheticVideoEncoder.encode(Profile.BASELINE, 45);
-        try (WireProducer p = new WireProducer(broker.bootstrapServers(), "frames-run")) {
+        try (WireProducer p = new WireProducer(broker.bootstrapServers(), frames)) {
             p.sendAll("cam-high", high);
             p.sendAll("cam-base", base);
             List<AccessUnit> bad = SyntheticVideoEncoder.encode(Profile.BASELINE, 60);
@@ -59,19 +70,21 @@ class RunJobITCase {
                 }
             }
         }
-        int code = Vxflow.commandLine().execute("run", "--bootstrap", broker.bootstrapServers(), "--in", "frames-run", "--out",
-                "results-run", "--model", "squares", "--backend", "cpu", "--from", "earliest", "--bounded", "--parallelism", "2",
-                "--checkpoint-interval-ms", "500", "--transactional-id-prefix", "it-run");
+        int code = Vxflow.commandLine().execute("run", "--bootstrap", broker.bootstrapServers(), "--in", frames, "--out", out,
+                "--model", "squares", "--backend", backend, "--from", "earliest", "--bounded", "--parallelism", "2",
+                "--checkpoint-interval-ms", "500", "--transactional-id-prefix", "it-run-" + suffix);
         assertThat(code).isZero();
+        return ResultsReader.readAll(broker.bootstrapServers(), out, Duration.ofSeconds(3));
+    }
 
-        Map<String, List<FrameResult>> results = ResultsReader.readAll(broker.bootstrapServers(), "results-run", Duration.ofSeconds(3));
+    /** Every decodable frame once, in pts order, with the known boxes; the bad stream resyncs at frame 30. */
+    static void assertScenario(Map<String, List<FrameResult>> results) {
         assertThat(results.keySet()).containsExactlyInAnyOrder("cam-high", "cam-base", "cam-bad");
         assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, 75);
         assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, 45);
         // cam-bad: frames 0..3 decode; 4 (unknown codec) breaks the GOP, so 5..29 wait for the keyframe at 30
         List<FrameResult> bad = results.get("cam-bad");
-        assertThat(bad.subList(0, 4)).extracting(FrameResult::pts)
-                .containsExactly(pts(0), pts(1), pts(2), pts(3));
+        assertThat(bad.subList(0, 4)).extracting(FrameResult::pts).containsExactly(pts(0), pts(1), pts(2), pts(3));
         assertThat(bad.subList(4, bad.size())).extracting(FrameResult::pts).containsExactlyElementsOf(ptsRange(30, 60));
     }
 

@@ -67,6 +67,8 @@ public final class JobOptions {
             .withDescription("CPU backend: FFmpeg threads per decoder.");
     public static final ConfigOption<Integer> INFER_THREADS = key("vxflow.infer.threads").intType().defaultValue(1)
             .withDescription("CPU backend: ONNX Runtime threads per inference.");
+    public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("vxflow.restart.attempts").intType().defaultValue(10)
+            .withDescription("Restarts after failures (exponential backoff up to 1 min) before the job fails with the cause; -1 keeps Flink's own restart configuration.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
 }

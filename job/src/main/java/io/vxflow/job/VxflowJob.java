@@ -13,6 +13,7 @@ import io.vxflow.operators.slot.ModelLocator;
 import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -63,6 +64,14 @@ public final class VxflowJob {
         PipelineSpec spec = pipelineSpec(conf, model);
         int parallelism = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
         env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (conf.get(JobOptions.RESTART_ATTEMPTS) >= 0) {
+            // a job that keeps failing ends, with its cause, instead of restarting silently forever
+            Configuration restart = new Configuration();
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, conf.get(JobOptions.RESTART_ATTEMPTS));
+            restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, java.time.Duration.ofMinutes(1));
+            env.configure(restart);
+        }
         env.registerCachedFile(model.path(), ModelLocator.CACHE_NAME);
 
         DataStream<FrameRecord> frames = env.fromSource(source(conf, bootstrap), WatermarkStrategy.noWatermarks(), "frames")

@@ -30,6 +30,13 @@ public final class GpuContext implements AutoCloseable {
 
     private GpuContext(GpuDevice device) {
         this.device = device;
+        // Host waits block instead of spinning (a slot thread waiting for its stream leaves the core to
+        // others), and FFmpeg's CUDA device insists on this flag for a primary context it shares.
+        int[] flags = new int[1], active = new int[1];
+        Cuda.check(cuDevicePrimaryCtxGetState(device.handle(), flags, active), "cuDevicePrimaryCtxGetState");
+        if (active[0] == 0 && flags[0] != CU_CTX_SCHED_BLOCKING_SYNC) {
+            Cuda.check(cuDevicePrimaryCtxSetFlags(device.handle(), CU_CTX_SCHED_BLOCKING_SYNC), "cuDevicePrimaryCtxSetFlags");
+        }
         Cuda.check(cuDevicePrimaryCtxRetain(context, device.handle()), "cuDevicePrimaryCtxRetain");
         makeCurrent();
         Cuda.check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");

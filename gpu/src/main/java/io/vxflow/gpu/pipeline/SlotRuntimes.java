@@ -14,7 +14,7 @@ public final class SlotRuntimes {
             case CPU:
                 return new CpuSlotRuntime(spec);
             case GPU:
-                throw new UnsupportedOperationException("the GPU backend is not available in this build");
+                return new io.vxflow.gpu.cuda.GpuSlotRuntime(spec, gpuIndex);
             default:
                 throw new IllegalArgumentException(String.valueOf(spec.backend()));
         }

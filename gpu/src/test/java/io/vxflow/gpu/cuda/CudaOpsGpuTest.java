@@ -152,7 +152,7 @@ class CudaOpsGpuTest {
             norm.run(ctx, dCanvas, t16.address(), true);
             ByteBuffer halves = ByteBuffer.wrap(DeviceTransfers.download(ctx, t16.address(), 2L * expected.length)).order(ByteOrder.nativeOrder());
             for (int i = 0; i < expected.length; i += 997) {
-                float h = Float16.toFloat(halves.getShort(2 * i));
+                float h = io.vxflow.gpu.tensor.Half.toFloat(halves.getShort(2 * i));
                 assertThat(Math.abs(h - expected[i])).as("fp16 element %d", i).isLessThanOrEqualTo(Math.abs(expected[i]) * 1e-3f + 1e-3f);
             }
         }

@@ -1,5 +1,7 @@
 package io.vxflow.gpu.trt;
 
+import io.vxflow.gpu.tensor.Half;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

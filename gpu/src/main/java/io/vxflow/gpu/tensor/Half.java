@@ -1,10 +1,10 @@
-package io.vxflow.gpu.trt;
+package io.vxflow.gpu.tensor;
 
-/** IEEE 754 binary16 from float, rounding to nearest even (Java 17 has no {@code Float.floatToFloat16}). */
-final class Half {
+/** IEEE 754 binary16 to and from float, rounding to nearest even (Java 17 has neither {@code Float.floatToFloat16} nor its inverse). */
+public final class Half {
     private Half() {}
 
-    static short fromFloat(float f) {
+    public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int exponent = (bits >>> 23) & 0xff;
@@ -39,7 +39,7 @@ final class Half {
         return rest > halfway || (rest == halfway && (kept & 1) != 0) ? kept + 1 : kept;
     }
 
-    static float toFloat(short h) {
+    public static float toFloat(short h) {
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1f;
         int mantissa = h & 0x3ff;

@@ -1,4 +1,4 @@
-package io.vxflow.gpu.trt;
+package io.vxflow.gpu.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

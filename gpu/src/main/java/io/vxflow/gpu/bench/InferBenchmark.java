@@ -1,0 +1,101 @@
+package io.vxflow.gpu.bench;
+
+import io.vxflow.gpu.cuda.DeviceBuffer;
+import io.vxflow.gpu.cuda.GpuContext;
+import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.infer.ModelInspector;
+import io.vxflow.gpu.infer.OnnxRuntimeEngine;
+import io.vxflow.gpu.tensor.HostTensor;
+import io.vxflow.gpu.trt.Precision;
+import io.vxflow.gpu.trt.TensorRtContext;
+import io.vxflow.gpu.trt.TensorRtEngine;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TensorRT alone: engine build (or cache load) time, then for each batch size the latency of one
+ * {@code enqueueV3} (GPU time, CUDA events, median of 30) and images per second; the same model on
+ * ONNX Runtime (CPU, all cores) for the ratio; and CPU-vs-GPU parity ({@link InferenceParity}).
+ */
+public final class InferBenchmark {
+    private static final int REPS = 30;
+
+    private InferBenchmark() {}
+
+    public static void run(BenchReport report, int gpu, List<Path> models, int[] batches, Precision precision, int parityImages) {
+        report.machine("tensorrt", Integer.toString(org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion()));
+        int maxBatch = 0;
+        for (int b : batches) {
+            maxBatch = Math.max(maxBatch, b);
+        }
+        for (Path path : models) {
+            ModelInfo model = ModelInspector.inspect(path);
+            String name = model.name() + " " + precision.name().toLowerCase(java.util.Locale.ROOT);
+            try (GpuContext ctx = GpuContext.open(gpu); CudaTimer timer = new CudaTimer(ctx)) {
+                long t0 = System.nanoTime();
+                try (TensorRtEngine engine = TensorRtEngine.acquire(model, ctx.device(), precision, maxBatch);
+                        TensorRtContext trt = engine.newContext(ctx)) {
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    report.add("infer", name + " engine " + engine.origin().name().toLowerCase(java.util.Locale.ROOT),
+                            Map.of("max batch", maxBatch), seconds, "s");
+                    DeviceBuffer in = ctx.allocate(engine.inputBytes(maxBatch), "bench input");
+                    DeviceBuffer out = ctx.allocate(engine.outputBytes(maxBatch), "bench output");
+                    ctx.fillAsync(in.address(), (byte) 0x3c, in.size());
+                    for (int b : batches) {
+                        for (int i = 0; i < 10; i++) {
+                            trt.enqueue(in.address(), out.address(), b);
+                        }
+                        double[] ms = new double[REPS];
+                        for (int r = 0; r < REPS; r++) {
+                            timer.start();
+                            trt.enqueue(in.address(), out.address(), b);
+                            ms[r] = timer.stopMillis();
+                        }
+                        double med = BenchReport.median(ms);
+                        report.add("infer", name + " TensorRT latency", Map.of("batch", b), med, "ms/batch");
+                        report.add("infer", name + " TensorRT throughput", Map.of("batch", b), b / (med / 1000), "images/s");
+                        // back to back: what a saturated slot sustains, enqueue overhead included
+                        timer.start();
+                        for (int r = 0; r < REPS; r++) {
+                            trt.enqueue(in.address(), out.address(), b);
+                        }
+                        double total = timer.stopMillis();
+                        report.add("infer", name + " TensorRT back-to-back", Map.of("batch", b), b * REPS / (total / 1000), "images/s");
+                    }
+                }
+                if (parityImages > 0) {
+                    InferenceParity.Result p = InferenceParity.run(model, ctx, precision, maxBatch, parityImages, 0.05f);
+                    report.add("infer", name + " parity vs ONNX Runtime fp32", Map.of("images", p.images(), "compared", p.compared(),
+                            "max score diff", String.format("%.4f", p.maxScoreDifference())), 100 * p.agreement(),
+                            model.kind() == ModelInfo.Kind.CLASSIFIER ? "% top-1 equal" : "% detections matched");
+                }
+            }
+            ortBaseline(report, model);
+        }
+    }
+
+    private static void ortBaseline(BenchReport report, ModelInfo model) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int b : new int[] {1, 8}) {
+            HostTensor in = HostTensor.allocate(b, 3, model.inputHeight(), model.inputWidth());
+            long[] shape = new long[model.outputShape().length + 1];
+            shape[0] = b;
+            System.arraycopy(model.outputShape(), 0, shape, 1, model.outputShape().length);
+            HostTensor out = HostTensor.allocate(shape);
+            try (OnnxRuntimeEngine ort = new OnnxRuntimeEngine(model, threads)) {
+                ort.run(in, out, b);
+                int reps = 5;
+                double[] ms = new double[reps];
+                for (int r = 0; r < reps; r++) {
+                    long t0 = System.nanoTime();
+                    ort.run(in, out, b);
+                    ms[r] = (System.nanoTime() - t0) / 1e6;
+                }
+                double med = BenchReport.median(ms);
+                report.add("infer", model.name() + " ONNX Runtime CPU (" + threads + " threads)", Map.of("batch", b), b / (med / 1000), "images/s");
+            }
+        }
+    }
+
+}
