@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: GPU tests, then benchmarks.
-#   bash run-gpu-suite.sh [tests|bench|all] [junit selectors...]
+# Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: GPU tests, benchmarks, demos.
+#   bash run-gpu-suite.sh [tests|bench|ops|decode|infer|demo|all] [junit selectors | demo stream counts...]
 # Everything it prints also goes to $OUT/log; JUnit XML to $OUT/junit, benchmark results to $OUT/bench.
 set -uo pipefail
 WHAT=${1:-all}; shift || true
@@ -16,13 +16,22 @@ JAVA_OPTS="-Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.
   fi
   if [ "$WHAT" = tests ] || [ "$WHAT" = all ]; then
     SEL=("$@"); [ ${#SEL[@]} -eq 0 ] && SEL=(--select-package io.vxflow)
-    timeout 540 java $JAVA_OPTS -jar lib/junit-console.jar execute --class-path "$CP" "${SEL[@]}" --include-tag gpu \
-      --details=tree --disable-banner --reports-dir "$OUT/junit" 2>&1 | grep -v "^\s*at \|argument placeholders\|Name collision"
+    # everything on the system class path: Flink's MiniCluster loads job classes from it
+    timeout 540 java $JAVA_OPTS -cp "$CP:lib/junit-console.jar" org.junit.platform.console.ConsoleLauncher execute "${SEL[@]}" \
+      --include-tag gpu --details=tree --disable-ansi-colors --disable-banner --reports-dir "$OUT/junit" 2>&1 \
+      | grep -av "^\s*at \|argument placeholders\|Name collision"
   fi
-  if [ "$WHAT" = bench ] || [ "$WHAT" = all ]; then
-    V="timeout 540 java $JAVA_OPTS -cp lib/vxflow.jar io.vxflow.job.cli.Vxflow bench"
-    $V ops --out-dir "$OUT/bench"
-    $V decode --out-dir "$OUT/bench" --streams 1,8,16,32,64 --slots 16 --frames 600
-    $V infer --out-dir "$OUT/bench" --models squares,$VXFLOW_TEST_MODELS/resnet50-224.onnx,$VXFLOW_TEST_MODELS/yolov8s-640.onnx
+  V="timeout 540 java $JAVA_OPTS -cp $CP io.vxflow.job.cli.Vxflow"
+  case "$WHAT" in bench|ops|all) $V bench ops --out-dir "$OUT/bench";; esac
+  case "$WHAT" in bench|decode|all) $V bench decode --out-dir "$OUT/bench" --streams 1,8,16,32,64 --slots 16 --frames 600;; esac
+  case "$WHAT" in bench|infer|all)
+    $V bench infer --out-dir "$OUT/bench" --models squares,$VXFLOW_TEST_MODELS/resnet50-224.onnx,$VXFLOW_TEST_MODELS/yolov8s-640.onnx;;
+  esac
+  if [ "$WHAT" = demo ]; then
+    for n in "${@:-16}"; do
+      echo "== vxflow demo --backend gpu --streams $n"
+      $V demo --backend gpu --streams "$n" --seconds 20 --batch 16 --out "$OUT/demo-$n.jsonl" 2>&1 | grep -av "WARN\|INFO" | tail -12
+      gzip -f "$OUT/demo-$n.jsonl"
+    done
   fi
 } 2>&1 | tee -a "$OUT/log"

@@ -174,6 +174,10 @@ final class OnnxEngineBuilder {
 
     /** Checks the parsed network against the model and sets I/O types and formats; true for a dynamic batch. */
     private boolean prepareIo(INetworkDefinition network) {
+        if (network.getNbInputs() == 0) {
+            // TensorRT's ONNX parser accepts some files that are not ONNX and yields an empty network
+            throw modelError("is not a usable ONNX model: TensorRT's ONNX parser found no inputs in it");
+        }
         if (network.getNbInputs() != 1) {
             throw modelError("has " + network.getNbInputs() + " inputs after parsing; vxflow feeds exactly one image input");
         }

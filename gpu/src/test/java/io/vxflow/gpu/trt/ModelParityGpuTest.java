@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
  * CPU backend (ONNX Runtime, fp32) against GPU backend (TensorRT, fp16) on architecture-realistic
  * models with random weights, exported by {@code tools/export_models.py} into {@code
  * $VXFLOW_TEST_MODELS} (the GPU machine has PyTorch; nothing is downloaded). Classifier: top-1 equal on
- * at least 99% of images. Detector: at least 99% of CPU detections matched by a GPU detection of the
- * same class with IoU at least 0.9 and a score within 0.05. Engines are built for batch 64, as the
- * benchmark builds them, so the two share the engine cache.
+ * at least 99% of images. Detector: at least 99% of CPU detections scoring 0.3 or more matched by a GPU
+ * detection of the same class with IoU at least 0.9 and a score within 0.05. ResNet-50's engine is
+ * built for batch 64, as the benchmark builds it (they share the engine cache); the detector's for 8,
+ * which builds in a fraction of the time.
  */
 @GpuTest
 class ModelParityGpuTest {
@@ -45,7 +46,7 @@ class ModelParityGpuTest {
     void yoloDetectionsMatchAtIou09() {
         ModelInfo m = ModelInspector.inspect(model("yolov8s-640.onnx"));
         try (GpuContext ctx = GpuContext.open(0)) {
-            InferenceParity.Result r = InferenceParity.run(m, ctx, Precision.FP16, 64, 64, 0.05f);
+            InferenceParity.Result r = InferenceParity.run(m, ctx, Precision.FP16, 8, 64, 0.05f);
             System.out.println("yolov8s parity: " + r);
             assertThat(r.compared()).as("detections to compare").isPositive();
             assertThat(r.agreement()).isGreaterThanOrEqualTo(0.99);
