@@ -67,7 +67,9 @@ public final class Cuda {
             check(cuDeviceGetAttribute(v, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, d), "cuDeviceGetAttribute");
             int sms = v[0];
             check(cuDriverGetVersion(v), "cuDriverGetVersion");
-            return new GpuDevice(index, d, name.getString().trim(), major, minor, sms, mem.get(), v[0]);
+            String n = name.getString();
+            int nul = n.indexOf('\0');
+            return new GpuDevice(index, d, (nul >= 0 ? n.substring(0, nul) : n).trim(), major, minor, sms, mem.get(), v[0]);
         }
     }
 }

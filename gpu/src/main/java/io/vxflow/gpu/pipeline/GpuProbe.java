@@ -6,6 +6,7 @@ package io.vxflow.gpu.pipeline;
  */
 public final class GpuProbe {
     private static volatile Boolean available;
+    private static volatile int count;
     private static volatile String reason = "not probed";
 
     private GpuProbe() {}
@@ -19,6 +20,12 @@ public final class GpuProbe {
             }
         }
         return available;
+    }
+
+    /** Visible CUDA devices (0 without a usable driver); probed once per process. */
+    public static int deviceCount() {
+        available();
+        return count;
     }
 
     /** Why the GPU is or is not available, for messages. */
@@ -36,6 +43,7 @@ public final class GpuProbe {
                 return false;
             }
             reason = count[0] + " CUDA device(s)";
+            GpuProbe.count = count[0];
             return count[0] > 0;
         } catch (Throwable t) {
             reason = "CUDA runtime not loadable: " + t.getClass().getSimpleName() + ": " + t.getMessage();

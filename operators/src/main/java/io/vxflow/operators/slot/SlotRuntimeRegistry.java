@@ -1,6 +1,7 @@
 package io.vxflow.operators.slot;
 
 import io.vxflow.gpu.pipeline.Backend;
+import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.pipeline.SlotRuntimes;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * Gives every operator of one chain instance (one task, one slot) the same {@link SlotRuntime}: the
  * first operator to open creates it, the last to close frees it. Chained operators run in one task
  * thread, so they find each other by job, task name, subtask index and attempt.
+ *
+ * <p>Slots open one at a time in a process: the first slot of a model builds or loads its TensorRT
+ * engine while the others wait, and no slot initialises CUDA while another is inside TensorRT.
  *
  * <p>GPU slots are spread over the GPUs Flink assigned this TaskManager ({@code
  * external-resource.gpu.*}; all visible GPUs when none are configured): each new slot takes the GPU
@@ -43,7 +47,7 @@ public final class SlotRuntimeRegistry {
     private SlotRuntimeRegistry() {}
 
     /** The runtime of the calling operator's slot; close the lease in the operator's close(). */
-    public static SlotLease acquire(StreamingRuntimeContext ctx, PipelineSpec spec) {
+    public static synchronized SlotLease acquire(StreamingRuntimeContext ctx, PipelineSpec spec) {
         var task = ctx.getTaskInfo();
         String key = ctx.getJobInfo().getJobId() + "/" + task.getTaskName() + "/" + task.getIndexOfThisSubtask() + "/"
                 + task.getAttemptNumber();
@@ -113,11 +117,6 @@ public final class SlotRuntimeRegistry {
     }
 
     private static int visibleGpus() {
-        try {
-            int[] count = new int[1];
-            return org.bytedeco.cuda.global.cudart.cudaGetDeviceCount(count) == 0 ? count[0] : 0;
-        } catch (Throwable t) {
-            return 0;
-        }
+        return GpuProbe.deviceCount();
     }
 }
