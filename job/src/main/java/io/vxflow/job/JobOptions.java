@@ -61,7 +61,7 @@ public final class JobOptions {
             .withDescription("Directory the mosaic is written to as mosaic-<slot>.png.");
     public static final ConfigOption<Duration> PREVIEW_INTERVAL = key("vxflow.preview.interval").durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("How often the mosaic preview is written.");
-    public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(5))
+    public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A stream silent this long is drained (its reordered frames come out) and then waits for a keyframe.");
     public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
             .withDescription("CPU backend: FFmpeg threads per decoder.");

@@ -35,7 +35,7 @@ public final class FrameChain {
     public record Options(int parallelism, long idleFlushMillis, int maxGopUnits, long maxGopBytes, String previewDir, long previewIntervalMillis)
             implements Serializable {
         public static Options defaults(int parallelism) {
-            return new Options(parallelism, 5_000, 600, 32L << 20, null, 1_000);
+            return new Options(parallelism, 30_000, 600, 32L << 20, null, 1_000);
         }
 
         public Options withIdleFlush(long millis) {

@@ -45,9 +45,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * in the decoder at checkpoint time. A GOP over {@code maxGopUnits} or {@code maxGopBytes} is not
  * buffered; such a stream resumes at its next keyframe after a restore.
  *
- * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} is drained (the frames the
- * decoder held for reordering come out) and then waits for a keyframe. At the end of a bounded
- * input every decoder is drained.
+ * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames for
+ * B-frame reordering is drained, so those frames come out (a decoder that holds nothing, as for
+ * streams without B-frames, is left alone). Silence is measured in processing time, so under
+ * backpressure a stream can look idle while its data waits upstream: a drained stream that goes on
+ * mid-GOP therefore re-decodes its GOP from the buffered access units before continuing, emitting
+ * nothing twice; frames the drain overtook (at most the reordering depth, usually one or two) are
+ * dropped to keep pts order and counted in {@code framesDroppedAfterIdleDrain}. At the end of a
+ * bounded input every decoder is drained.
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -65,6 +70,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient InternalTimerService<VoidNamespace> idleTimers;
     private transient BadInputReporter bad;
     private transient Counter framesDecoded;
+    private transient Counter droppedAfterDrain;
     private transient long decodeStartNanos;
 
     public DecodeOperator(PipelineSpec spec, long idleFlushMillis, int maxGopUnits, long maxGopBytes) {
@@ -85,6 +91,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         idleTimers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
         bad = new BadInputReporter(getMetricGroup());
         framesDecoded = getMetricGroup().counter("framesDecoded");
+        droppedAfterDrain = getMetricGroup().counter("framesDroppedAfterIdleDrain");
         getMetricGroup().gauge("streams", () -> streams.size());
     }
 
@@ -112,7 +119,10 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         sd.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
         armIdleTimer(sd);
-        if (sd.waitingForKeyframe) {
+        if (sd.drained && !unit.keyframe()) {
+            resumeAfterDrain(sd, pos);
+        }
+        if (sd.waitingForKeyframe || sd.drained) {
             if (!unit.keyframe()) {
                 bad.report(id, DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
                         "access units are skipped until the next keyframe");
@@ -120,6 +130,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             sd.decoder.reset();
             sd.waitingForKeyframe = false;
+            sd.drained = false;
+            sd.held = 0;
+        }
+        if (unit.keyframe()) {
+            sd.keepOrderUntilKeyframe = false;
+            sd.emittedInGop.clear();
         }
         buffer(unit, pos);
         decode(sd, unit, r.ingestMillis(), pos);
@@ -162,6 +178,20 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return sd;
     }
 
+    /** Rebuilds a drained decoder's references from the buffered GOP; without one, the stream waits for a keyframe. */
+    private void resumeAfterDrain(StreamDecoder sd, StreamPosition pos) throws Exception {
+        sd.drained = false;
+        sd.decoder.reset();
+        sd.held = 0;
+        if (pos.gopUnits > 0 && !pos.gopOverflow) {
+            sd.waitingForKeyframe = true;
+            sd.keepOrderUntilKeyframe = true;
+            replay(sd, pos);
+        } else {
+            sd.requireKeyframe();
+        }
+    }
+
     private void replay(StreamDecoder sd, StreamPosition pos) throws Exception {
         sd.replaying = true;
         try {
@@ -181,6 +211,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     private void decode(StreamDecoder sd, AccessUnit unit, long ingestMillis, StreamPosition pos) {
         sd.arrived(unit.ptsMicros(), ingestMillis);
+        sd.held++;
         decodeStartNanos = System.nanoTime();
         try {
             sd.decoder.decode(unit, frame -> emit(sd, frame, ingestMillis, pos));
@@ -192,8 +223,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     private void emit(StreamDecoder sd, DecodedFrame frame, long fallbackIngest, StreamPosition pos) {
         long pts = frame.ptsMicros();
-        if (sd.replaying && pos.emittedAny && pts <= pos.lastEmittedPts) {
-            frame.release(); // emitted before the checkpoint this state comes from
+        sd.held = Math.max(0, sd.held - 1);
+        if ((sd.replaying || sd.keepOrderUntilKeyframe) && pos.emittedAny && pts <= pos.lastEmittedPts) {
+            frame.release(); // replayed: emitted before; or overtaken by an idle drain: too late to keep order
+            if (!sd.replaying && !sd.emittedInGop.contains(pts)) {
+                droppedAfterDrain.inc();
+            }
             return;
         }
         int w = frame.image().width(), h = frame.image().height();
@@ -213,6 +248,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         FrameHandle handle = new FrameHandle(sd.streamId, pos.nextFrameIndex++, frame, sd.ingestOf(pts, fallbackIngest), sd.decoder.engine());
         pos.lastEmittedPts = pts;
         pos.emittedAny = true;
+        sd.emittedInGop.add(pts);
         long now = System.nanoTime();
         handle.addStageNanos(Stage.DECODE, now - decodeStartNanos);
         decodeStartNanos = now;
@@ -245,22 +281,24 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
 
-    /** Emits the frames the decoder holds; the stream then waits for a keyframe. */
+    /**
+     * Emits the frames the decoder holds for reordering. The buffered GOP is kept: a stream that goes
+     * on mid-GOP re-decodes it first (see {@link #resumeAfterDrain}).
+     */
     private void drain(StreamDecoder sd) throws Exception {
-        if (sd.waitingForKeyframe) {
-            return;
+        if (sd.waitingForKeyframe || sd.drained || sd.held == 0) {
+            return; // nothing held: a decoder without reordering delay needs no drain
         }
         StreamPosition pos = position();
         decodeStartNanos = System.nanoTime();
         try {
             sd.decoder.drain(frame -> emit(sd, frame, System.currentTimeMillis(), pos));
+            sd.drained = true;
+            sd.held = 0;
         } catch (DecodeException e) {
             bad.report(sd.streamId, e.error(), e.getMessage(), "the stream waits for its next keyframe");
+            sd.requireKeyframe();
         }
-        sd.requireKeyframe();
-        gopState.clear();
-        pos.gopUnits = 0;
-        pos.gopBytes = 0;
         positionState.update(pos);
     }
 
@@ -275,6 +313,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private void closeStream(StreamDecoder sd) {
         streams.remove(sd.streamId);
         sd.close();
+    }
+
+    /** For tests: frames dropped after an idle drain to keep pts order. */
+    long droppedAfterIdleDrain() {
+        return droppedAfterDrain.getCount();
     }
 
     /** For tests: how many of a reason were counted. */

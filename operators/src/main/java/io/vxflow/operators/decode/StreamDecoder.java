@@ -15,6 +15,14 @@ final class StreamDecoder implements AutoCloseable {
     final VideoDecoder decoder;
     boolean waitingForKeyframe = true;
     boolean replaying;
+    /** Drained after a silence: the decoder lost its references; the GOP is re-decoded on resume. */
+    boolean drained;
+    /** Access units fed minus frames out since the last reset: frames the decoder holds for reordering. */
+    int held;
+    /** After resuming from a drain, until the next keyframe: frames older than the last emitted are dropped. */
+    boolean keepOrderUntilKeyframe;
+    /** Pts of the frames emitted since the last keyframe (this attempt), to tell repeats from drops. */
+    final java.util.Set<Long> emittedInGop = new java.util.HashSet<>();
     boolean idleTimerPending;
     long lastSeenMillis;
     int width;
@@ -44,6 +52,8 @@ final class StreamDecoder implements AutoCloseable {
 
     void requireKeyframe() {
         waitingForKeyframe = true;
+        drained = false;
+        held = 0;
         ingestByPts.clear();
     }
 
