@@ -27,6 +27,9 @@ JAVA_OPTS="-Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.
   case "$WHAT" in bench|infer|all)
     $V bench infer --out-dir "$OUT/bench" --models squares,$VXFLOW_TEST_MODELS/resnet50-224.onnx,$VXFLOW_TEST_MODELS/yolov8s-640.onnx;;
   esac
+  if [ "$WHAT" = plot ]; then
+    python3 plot_bench.py bench-results "$OUT/plots"
+  fi
   if [ "$WHAT" = demo ]; then
     for n in "${@:-16}"; do
       echo "== vxflow demo --backend gpu --streams $n"

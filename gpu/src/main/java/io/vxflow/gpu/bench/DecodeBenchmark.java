@@ -33,6 +33,8 @@ public final class DecodeBenchmark {
 
     public static void run(BenchReport report, int gpu, int[] streamCounts, int maxSlots, int framesPerStream) throws Exception {
         List<AccessUnit> clip = SyntheticVideoEncoder.encode(SyntheticVideoEncoder.Profile.BASELINE, 300);
+        io.vxflow.gpu.cuda.GpuDevice dev = io.vxflow.gpu.cuda.Cuda.device(gpu);
+        report.machine("gpu", dev.name() + " (" + dev.arch() + ", driver API " + dev.driverVersion() + ")");
         report.machine("decode clip", "synthetic 1080p30 H.264 constrained baseline (OpenH264), 300 frames, GOP 30, 4 Mbit/s");
         for (boolean preprocess : new boolean[] {false, true}) {
             for (int streams : streamCounts) {

@@ -25,6 +25,8 @@ public final class InferBenchmark {
 
     public static void run(BenchReport report, int gpu, List<Path> models, int[] batches, Precision precision, int parityImages) {
         report.machine("tensorrt", Integer.toString(org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion()));
+        io.vxflow.gpu.cuda.GpuDevice dev = io.vxflow.gpu.cuda.Cuda.device(gpu);
+        report.machine("gpu", dev.name() + " (" + dev.arch() + ", driver API " + dev.driverVersion() + ")");
         int maxBatch = 0;
         for (int b : batches) {
             maxBatch = Math.max(maxBatch, b);
