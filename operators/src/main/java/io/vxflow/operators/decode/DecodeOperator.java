@@ -45,6 +45,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * in the decoder at checkpoint time. A GOP over {@code maxGopUnits} or {@code maxGopBytes} is not
  * buffered; such a stream resumes at its next keyframe after a restore.
  *
+ * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>} (frames per decoding engine:
+ * {@code nvdec}, {@code cpu-fallback}, {@code cpu}), {@code badInput.<reason>}, {@code
+ * framesDroppedAfterIdleDrain}, and the gauge {@code streams}.
+ *
  * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames for
  * B-frame reordering is drained, so those frames come out (a decoder that holds nothing, as for
  * streams without B-frames, is left alone). Silence is measured in processing time, so under
@@ -71,6 +75,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient BadInputReporter bad;
     private transient Counter framesDecoded;
     private transient Counter droppedAfterDrain;
+    private transient Map<String, Counter> framesByEngine;
     private transient long decodeStartNanos;
 
     public DecodeOperator(PipelineSpec spec, long idleFlushMillis, int maxGopUnits, long maxGopBytes) {
@@ -92,6 +97,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         bad = new BadInputReporter(getMetricGroup());
         framesDecoded = getMetricGroup().counter("framesDecoded");
         droppedAfterDrain = getMetricGroup().counter("framesDroppedAfterIdleDrain");
+        framesByEngine = new HashMap<>();
         getMetricGroup().gauge("streams", () -> streams.size());
     }
 
@@ -253,6 +259,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         handle.addStageNanos(Stage.DECODE, now - decodeStartNanos);
         decodeStartNanos = now;
         framesDecoded.inc();
+        // per decoding engine (nvdec, cpu-fallback, cpu): a stream NVDEC could not take shows up here
+        framesByEngine.computeIfAbsent(sd.decoder.engine(), e -> getMetricGroup().addGroup("decoder").counter(e)).inc();
         output.collect(new StreamRecord<>(handle));
     }
 
