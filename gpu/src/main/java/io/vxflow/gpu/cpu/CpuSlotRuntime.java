@@ -41,7 +41,6 @@ public final class CpuSlotRuntime implements SlotRuntime {
     private final CpuCropResize crop;
     private final CpuCompose compose;
     private final HostImage mosaic;
-    private final int mosaicColumns;
     private boolean closed;
 
     public CpuSlotRuntime(PipelineSpec spec) {
@@ -58,8 +57,7 @@ public final class CpuSlotRuntime implements SlotRuntime {
         this.topK = detector ? null : new TopK(m.numClasses(), spec.topK());
         this.crop = spec.cropsEnabled() ? new CpuCropResize(spec.cropSize(), spec.maxCrops()) : null;
         this.compose = spec.composeEnabled() ? new CpuCompose(2) : null;
-        this.mosaicColumns = (int) Math.ceil(Math.sqrt(spec.mosaicTiles()));
-        int[] ms = mosaicSize();
+        int[] ms = spec.mosaicSize();
         this.mosaic = spec.composeEnabled() ? HostImage.allocateRgb(ms[0], ms[1]) : null;
     }
 
@@ -143,9 +141,9 @@ public final class CpuSlotRuntime implements SlotRuntime {
         if (compose == null || tile < 0 || tile >= spec.mosaicTiles()) {
             return;
         }
-        int tw = spec.mosaicTileWidth(), th = spec.mosaicTileHeight();
-        int tx = (tile % mosaicColumns) * tw, ty = (tile / mosaicColumns) * th;
-        compose.run((HostImage) frame.image(), frame.colorSpec(), batch(item).detections.get(item.index()), mosaic, tx, ty, tw, th);
+        int[] at = spec.mosaicTileOrigin(tile);
+        compose.run((HostImage) frame.image(), frame.colorSpec(), batch(item).detections.get(item.index()), mosaic, at[0], at[1],
+                spec.mosaicTileWidth(), spec.mosaicTileHeight());
     }
 
     @Override
@@ -174,15 +172,6 @@ public final class CpuSlotRuntime implements SlotRuntime {
         byte[] out = new byte[mosaic.width() * mosaic.height() * 3];
         mosaic.plane(0).get(0, out);
         return out;
-    }
-
-    @Override
-    public int[] mosaicSize() {
-        if (!spec.composeEnabled()) {
-            return new int[] {0, 0};
-        }
-        int rows = (spec.mosaicTiles() + mosaicColumns - 1) / mosaicColumns;
-        return new int[] {mosaicColumns * spec.mosaicTileWidth(), rows * spec.mosaicTileHeight()};
     }
 
     private static CpuBatch batch(BatchItem item) {

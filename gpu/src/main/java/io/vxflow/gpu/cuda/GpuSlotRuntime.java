@@ -54,7 +54,6 @@ public final class GpuSlotRuntime implements SlotRuntime {
     private final DeviceImage mosaic;
     private final PinnedBuffer mosaicHost;
     private final BatchPool batches;
-    private final int mosaicColumns;
     private boolean closed;
 
     public GpuSlotRuntime(PipelineSpec spec, int gpu) {
@@ -77,8 +76,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
             compose = spec.composeEnabled() ? new CudaCompose(ctx, module, 2) : null;
             content = rgbImage(m.inputWidth(), m.inputHeight(), "resize output");
             canvas = rgbImage(m.inputWidth(), m.inputHeight(), "letterbox canvas");
-            mosaicColumns = (int) Math.ceil(Math.sqrt(spec.mosaicTiles()));
-            int[] ms = mosaicSize();
+            int[] ms = spec.mosaicSize();
             mosaic = spec.composeEnabled() ? rgbImage(ms[0], ms[1], "mosaic") : null;
             mosaicHost = spec.composeEnabled() ? ctx.allocatePinned(3L * ms[0] * ms[1]) : null;
             int maxDet = detector ? spec.maxDetections() : 0;
@@ -192,9 +190,9 @@ public final class GpuSlotRuntime implements SlotRuntime {
         }
         GpuBatch b = batch(item);
         int i = item.index();
-        int tw = spec.mosaicTileWidth(), th = spec.mosaicTileHeight();
-        compose.run(ctx, (DeviceImage) frame.image(), frame.colorSpec(), b.detections(i), b.detectionCount(i), mosaic,
-                (tile % mosaicColumns) * tw, (tile / mosaicColumns) * th, tw, th);
+        int[] at = spec.mosaicTileOrigin(tile);
+        compose.run(ctx, (DeviceImage) frame.image(), frame.colorSpec(), b.detections(i), b.detectionCount(i), mosaic, at[0], at[1],
+                spec.mosaicTileWidth(), spec.mosaicTileHeight());
     }
 
     @Override
@@ -266,15 +264,6 @@ public final class GpuSlotRuntime implements SlotRuntime {
         byte[] out = new byte[(int) bytes];
         mosaicHost.view().get(0, out);
         return out;
-    }
-
-    @Override
-    public int[] mosaicSize() {
-        if (!spec.composeEnabled()) {
-            return new int[] {0, 0};
-        }
-        int rows = (spec.mosaicTiles() + mosaicColumns - 1) / mosaicColumns;
-        return new int[] {mosaicColumns * spec.mosaicTileWidth(), rows * spec.mosaicTileHeight()};
     }
 
     private static GpuBatch batch(BatchItem item) {

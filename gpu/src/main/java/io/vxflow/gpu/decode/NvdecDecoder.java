@@ -3,17 +3,11 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.image.ColorSpec;
 import io.vxflow.gpu.image.DeviceImage;
-import io.vxflow.gpu.image.Image;
 import io.vxflow.gpu.image.PixelFormat;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVBufferRef;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVHWFramesContext;
 import org.bytedeco.javacpp.BytePointer;
@@ -52,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * a free list of frame structs and, once needed, the fallback's uploader. Not thread-safe: the slot's
  * task thread drives it.
  */
-public final class NvdecDecoder implements VideoDecoder {
+public final class NvdecDecoder extends FfmpegDecoder {
     /** {@link #engine()} while NVDEC decodes the stream. */
     public static final String NVDEC = "nvdec";
     /** {@link #engine()} while FFmpeg decodes the stream on the CPU and frames are uploaded. */
@@ -62,14 +56,9 @@ public final class NvdecDecoder implements VideoDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(NvdecDecoder.class);
 
     private final NvdecDevice device;
-    private final Codec codec;
     private final int extraFrames;
-    private final AVCodecContext context;
-    private final AccessUnitPacket packet;
-    private final ArrayDeque<AVFrame> freeFrames = new ArrayDeque<>();
     private HostFrameUploader uploader;
     private String engine;
-    private boolean closed;
 
     /**
      * @param device the slot's NVDEC device, shared by all of its decoders
@@ -81,47 +70,32 @@ public final class NvdecDecoder implements VideoDecoder {
 
     /** @param useNvdec false decodes on the CPU and uploads every frame (tests the fallback path) */
     NvdecDecoder(NvdecDevice device, Codec codec, int extraFrames, boolean useNvdec) {
+        // one thread: NVDEC does the work, and frame threads would add delay and decode surfaces
+        super(codec, 1, configure(checkedExtraFrames(extraFrames), useNvdec ? device.newReference() : null),
+                "cannot open the " + codec.wireName() + " decoder with NVDEC on GPU " + device.gpu().device().index());
+        this.device = device;
+        this.extraFrames = extraFrames;
+        this.engine = useNvdec ? NVDEC : CPU_FALLBACK;
+    }
+
+    private static int checkedExtraFrames(int extraFrames) {
         if (extraFrames < 0 || extraFrames > MAX_EXTRA_FRAMES) {
             throw new IllegalArgumentException("extraFrames must be 0 to " + MAX_EXTRA_FRAMES + ", got " + extraFrames);
         }
-        this.device = device;
-        this.codec = codec;
-        this.extraFrames = extraFrames;
-        this.engine = useNvdec ? NVDEC : CPU_FALLBACK;
-        FfmpegLogging.install();
-        AVCodec decoder = avcodec_find_decoder(codec == Codec.H264 ? AV_CODEC_ID_H264 : AV_CODEC_ID_HEVC);
-        if (decoder == null) {
-            throw new IllegalStateException("this FFmpeg build has no " + codec.wireName() + " decoder");
-        }
-        // FFmpeg's default get_format picks AV_PIX_FMT_CUDA when a CUDA device is set, and the software
-        // format when the hwaccel cannot be set up; the codec context owns (and frees) this reference
-        AVBufferRef cudaDevice = useNvdec ? device.newReference() : null;
-        context = avcodec_alloc_context3(decoder);
-        configure(cudaDevice);
-        int ret = avcodec_open2(context, decoder, (AVDictionary) null);
-        if (ret < 0) {
-            avcodec_free_context(context);
-            throw new IllegalStateException("cannot open the " + codec.wireName() + " decoder with NVDEC on GPU "
-                    + device.gpu().device().index() + ": " + FfmpegErrors.describe(ret));
-        }
-        packet = new AccessUnitPacket();
+        return extraFrames;
     }
 
-    private void configure(AVBufferRef cudaDevice) {
-        // one thread: NVDEC does the work, and frame threads would add delay and decode surfaces
-        context.thread_count(1);
-        context.thread_type(FfmpegSoftwareDecoder.FF_THREAD_SLICE);
-        context.flags(context.flags() & ~AV_CODEC_FLAG_OUTPUT_CORRUPT);
-        context.err_recognition(AV_EF_CRCCHECK | AV_EF_BITSTREAM | AV_EF_EXPLODE);
-        context.extra_hw_frames(extraFrames);
-        if (cudaDevice != null) {
-            context.hw_device_ctx(cudaDevice);
-        }
-    }
-
-    @Override
-    public Codec codec() {
-        return codec;
+    /**
+     * FFmpeg's default get_format picks AV_PIX_FMT_CUDA when a CUDA device is set, and the software
+     * format when the hwaccel cannot be set up; the codec context owns (and frees) the device reference.
+     */
+    private static Consumer<AVCodecContext> configure(int extraFrames, AVBufferRef cudaDevice) {
+        return context -> {
+            context.extra_hw_frames(extraFrames);
+            if (cudaDevice != null) {
+                context.hw_device_ctx(cudaDevice);
+            }
+        };
     }
 
     /**
@@ -139,47 +113,8 @@ public final class NvdecDecoder implements VideoDecoder {
     }
 
     @Override
-    public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
-        ensureOpen();
-        packet.send(context, unit);
-        receive(out);
-    }
-
-    @Override
-    public void drain(Consumer<DecodedFrame> out) throws DecodeException {
-        ensureOpen();
-        avcodec_send_packet(context, (AVPacket) null);
-        try {
-            receive(out);
-        } finally {
-            avcodec_flush_buffers(context);
-        }
-    }
-
-    @Override
-    public void reset() {
-        ensureOpen();
-        avcodec_flush_buffers(context);
-    }
-
-    private void receive(Consumer<DecodedFrame> out) throws DecodeException {
-        while (true) {
-            AVFrame frame = freeFrames.isEmpty() ? av_frame_alloc() : freeFrames.pop();
-            int ret = avcodec_receive_frame(context, frame);
-            if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                freeFrames.push(frame);
-                return;
-            }
-            if (ret < 0) {
-                freeFrames.push(frame);
-                throw new DecodeException(DecodeError.CORRUPT, "decoding failed: " + FfmpegErrors.describe(ret));
-            }
-            if (FfmpegSoftwareDecoder.isDamaged(frame)) {
-                discard(frame);
-                throw new DecodeException(DecodeError.CORRUPT, "decoder flagged the picture as damaged");
-            }
-            out.accept(frame.format() == AV_PIX_FMT_CUDA ? onDevice(frame) : uploaded(frame));
-        }
+    DecodedFrame lease(AVFrame frame) throws DecodeException {
+        return frame.format() == AV_PIX_FMT_CUDA ? onDevice(frame) : uploaded(frame);
     }
 
     /** An NVDEC picture: the lease keeps FFmpeg's frame (and its pool buffer) until released. */
@@ -192,12 +127,17 @@ public final class NvdecDecoder implements VideoDecoder {
             throw new DecodeException(DecodeError.UNSUPPORTED_FORMAT, "NVDEC output " + name + " is not supported (4:2:0, 8 or 10 bits only)");
         }
         useEngine(NVDEC, frame);
-        return new DeviceLease(frame, format);
+        return new FrameLease(deviceImage(frame, format), ptsOf(frame), readColorSpec(frame)) {
+            @Override
+            void free() {
+                recycle(frame); // FFmpeg's buffer keeps its frame pool and device alive, so this is safe after close()
+            }
+        };
     }
 
     /** A software picture: uploaded once, then FFmpeg's frame goes straight back to its pool. */
     private DecodedFrame uploaded(AVFrame frame) throws DecodeException {
-        PixelFormat format = FfmpegSoftwareDecoder.pixelFormat(frame.format());
+        PixelFormat format = pixelFormat(frame.format());
         useEngine(CPU_FALLBACK, frame);
         if (format == null) {
             String name = formatName(frame.format());
@@ -206,7 +146,13 @@ public final class NvdecDecoder implements VideoDecoder {
         }
         try {
             HostFrameUploader.Slot slot = uploader().upload(frame, format);
-            return new UploadLease(slot, FfmpegSoftwareDecoder.ptsOf(frame), FfmpegSoftwareDecoder.readColorSpec(frame));
+            HostFrameUploader owner = uploader;
+            return new FrameLease(slot.image(), ptsOf(frame), readColorSpec(frame)) {
+                @Override
+                void free() {
+                    owner.release(slot); // after close() the uploader frees the slot instead of pooling it
+                }
+            };
         } finally {
             discard(frame);
         }
@@ -238,16 +184,6 @@ public final class NvdecDecoder implements VideoDecoder {
                 + device.gpu().device().index();
     }
 
-    private static String formatName(int avFormat) {
-        BytePointer name = av_get_pix_fmt_name(avFormat);
-        return name == null || name.isNull() ? "format " + avFormat : name.getString();
-    }
-
-    private void discard(AVFrame frame) {
-        av_frame_unref(frame);
-        freeFrames.push(frame);
-    }
-
     /**
      * The NVDEC picture as the kernels see it. FFmpeg crops hardware frames only on the right and at
      * the bottom (av_frame_apply_cropping), so a left or top crop is applied here.
@@ -265,128 +201,10 @@ public final class NvdecDecoder implements VideoDecoder {
                 new int[] {lumaPitch, chromaPitch});
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("decoder is closed");
-        }
-    }
-
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        avcodec_free_context(context);
-        packet.close();
-        for (AVFrame f : freeFrames) {
-            av_frame_free(f);
-        }
-        freeFrames.clear();
+    void closeResources() {
         if (uploader != null) {
             uploader.close();
-        }
-    }
-
-    /** An NVDEC frame: holds FFmpeg's reference on its pool buffer until released. */
-    private final class DeviceLease implements DecodedFrame {
-        private final AVFrame frame;
-        private final DeviceImage image;
-        private final long pts;
-        private final ColorSpec colorSpec;
-        private boolean released;
-
-        DeviceLease(AVFrame frame, PixelFormat format) {
-            this.frame = frame;
-            this.image = deviceImage(frame, format);
-            this.pts = FfmpegSoftwareDecoder.ptsOf(frame);
-            this.colorSpec = FfmpegSoftwareDecoder.readColorSpec(frame);
-        }
-
-        @Override
-        public long ptsMicros() {
-            return pts;
-        }
-
-        @Override
-        public ColorSpec colorSpec() {
-            return colorSpec;
-        }
-
-        @Override
-        public Image image() {
-            if (released) {
-                throw new IllegalStateException("frame at pts " + pts + " was released");
-            }
-            return image;
-        }
-
-        @Override
-        public void release() {
-            if (released) {
-                return;
-            }
-            released = true;
-            // FFmpeg's buffer keeps its frame pool and device alive, so this is safe after close()
-            av_frame_unref(frame);
-            if (closed) {
-                av_frame_free(frame);
-            } else {
-                freeFrames.push(frame);
-            }
-        }
-
-        @Override
-        public boolean isReleased() {
-            return released;
-        }
-    }
-
-    /** An uploaded software frame: holds a slot of the upload pool until released. */
-    private final class UploadLease implements DecodedFrame {
-        private final HostFrameUploader.Slot slot;
-        private final DeviceImage image;
-        private final long pts;
-        private final ColorSpec colorSpec;
-        private boolean released;
-
-        UploadLease(HostFrameUploader.Slot slot, long pts, ColorSpec colorSpec) {
-            this.slot = slot;
-            this.image = slot.image();
-            this.pts = pts;
-            this.colorSpec = colorSpec;
-        }
-
-        @Override
-        public long ptsMicros() {
-            return pts;
-        }
-
-        @Override
-        public ColorSpec colorSpec() {
-            return colorSpec;
-        }
-
-        @Override
-        public Image image() {
-            if (released) {
-                throw new IllegalStateException("frame at pts " + pts + " was released");
-            }
-            return image;
-        }
-
-        @Override
-        public void release() {
-            if (released) {
-                return;
-            }
-            released = true;
-            uploader.release(slot); // after close() the uploader frees the slot instead of pooling it
-        }
-
-        @Override
-        public boolean isReleased() {
-            return released;
         }
     }
 }

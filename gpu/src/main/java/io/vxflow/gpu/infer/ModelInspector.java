@@ -118,7 +118,8 @@ public final class ModelInspector {
         return List.copyOf(out);
     }
 
-    static String sha256(Path file) {
+    /** Hex SHA-256 of a model file; {@link ModelException} when it cannot be read. */
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

@@ -115,6 +115,25 @@ public record PipelineSpec(
         return mosaicTileWidth * 9 / 16;
     }
 
+    /** Tiles per mosaic row: the mosaic is as square as the tile count allows. */
+    public int mosaicColumns() {
+        return Math.max(1, (int) Math.ceil(Math.sqrt(mosaicTiles)));
+    }
+
+    /** Width and height of the mosaic canvas in pixels; {0, 0} when compose is off. */
+    public int[] mosaicSize() {
+        if (!composeEnabled()) {
+            return new int[] {0, 0};
+        }
+        int rows = (mosaicTiles + mosaicColumns() - 1) / mosaicColumns();
+        return new int[] {mosaicColumns() * mosaicTileWidth, rows * mosaicTileHeight()};
+    }
+
+    /** Top-left pixel of mosaic tile {@code tile}. */
+    public int[] mosaicTileOrigin(int tile) {
+        return new int[] {(tile % mosaicColumns()) * mosaicTileWidth, (tile / mosaicColumns()) * mosaicTileHeight()};
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

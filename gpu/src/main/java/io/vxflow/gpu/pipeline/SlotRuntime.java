@@ -60,7 +60,9 @@ public interface SlotRuntime extends AutoCloseable {
     byte[] mosaicRgb();
 
     /** Mosaic canvas width and height in pixels (0 when compose is off). */
-    int[] mosaicSize();
+    default int[] mosaicSize() {
+        return spec().mosaicSize();
+    }
 
     @Override
     void close();

@@ -11,14 +11,10 @@ import io.vxflow.gpu.cuda.CudaException;
 import io.vxflow.gpu.infer.ModelException;
 import io.vxflow.gpu.infer.ModelInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -333,27 +329,13 @@ final class OnnxEngineBuilder {
         if (!Files.isRegularFile(path)) {
             throw new ModelException("model " + model.name() + ": " + path + " does not exist or is not a file");
         }
-        String sha = sha256(model, path);
+        String sha = io.vxflow.gpu.infer.ModelInspector.sha256(path);
         if (!sha.equals(model.sha256())) {
             throw new ModelException("model " + model.name() + " (" + path + ") has changed since it was inspected: sha256 " + sha
                     + ", expected " + model.sha256());
         }
     }
 
-    private static String sha256(ModelInfo model, Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new ModelException("model " + model.name() + " (" + file + ") cannot be read: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static long mib(long bytes) {
         return bytes >> 20;

@@ -121,6 +121,21 @@ extern "C" __global__ void vx_pad(const u8* content, int contentPitch, int cw, i
     }
 }
 
+// One pixel into planes c of a [3][H][W] tensor: byte * scale[c] + bias[c], float32 or float16.
+__device__ __forceinline__ void write_planar(void* dst, int half, long plane, long o, const u8* rgb, float s0, float s1, float s2,
+                                             float b0, float b1, float b2, int src0, int src1, int src2) {
+    float v0 = (float) rgb[src0] * s0 + b0;
+    float v1 = (float) rgb[src1] * s1 + b1;
+    float v2 = (float) rgb[src2] * s2 + b2;
+    if (half) {
+        u16* d = (u16*) dst;
+        d[o] = f2h(v0); d[plane + o] = f2h(v1); d[2 * plane + o] = f2h(v2);
+    } else {
+        float* d = (float*) dst;
+        d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
+    }
+}
+
 // Normalize: RGB24 -> planar [3][H][W] float32 or float16, byte * scale[c] + bias[c].
 // See io.vxflow.gpu.cpu.CpuNormalize.
 extern "C" __global__ void vx_normalize(const u8* canvas, int pitch, int W, int H, void* dst, int half,
@@ -129,17 +144,7 @@ extern "C" __global__ void vx_normalize(const u8* canvas, int pitch, int W, int 
     int y = blockIdx.y * blockDim.y + threadIdx.y;
     if (x >= W || y >= H) return;
     const u8* in = canvas + (long) y * pitch + (long) x * 3;
-    long plane = (long) W * H, o = (long) y * W + x;
-    float v0 = (float) in[src0] * s0 + b0;
-    float v1 = (float) in[src1] * s1 + b1;
-    float v2 = (float) in[src2] * s2 + b2;
-    if (half) {
-        u16* d = (u16*) dst;
-        d[o] = f2h(v0); d[plane + o] = f2h(v1); d[2 * plane + o] = f2h(v2);
-    } else {
-        float* d = (float*) dst;
-        d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
-    }
+    write_planar(dst, half, (long) W * H, (long) y * W + x, in, s0, s1, s2, b0, b1, b2, src0, src1, src2);
 }
 
 // Resize + pad + normalize in one pass, for when the intermediate images are not wanted: the same
@@ -161,17 +166,7 @@ extern "C" __global__ void vx_letterbox_normalize(const u8* p0, const u8* p1, co
     } else {
         rgb[0] = (u8) pad; rgb[1] = (u8) pad; rgb[2] = (u8) pad;
     }
-    long plane = (long) W * H, o = (long) y * W + x;
-    float v0 = (float) rgb[src0] * s0 + b0;
-    float v1 = (float) rgb[src1] * s1 + b1;
-    float v2 = (float) rgb[src2] * s2 + b2;
-    if (half) {
-        u16* d = (u16*) dst;
-        d[o] = f2h(v0); d[plane + o] = f2h(v1); d[2 * plane + o] = f2h(v2);
-    } else {
-        float* d = (float*) dst;
-        d[o] = v0; d[plane + o] = v1; d[2 * plane + o] = v2;
-    }
+    write_planar(dst, half, (long) W * H, (long) y * W + x, rgb, s0, s1, s2, b0, b1, b2, src0, src1, src2);
 }
 
 // ---- detector postprocess: see io.vxflow.gpu.postprocess.YoloDecoder and Nms -----------------------
