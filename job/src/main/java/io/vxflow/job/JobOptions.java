@@ -63,6 +63,8 @@ public final class JobOptions {
             .withDescription("How often the mosaic preview is written.");
     public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A stream silent this long is drained (its reordered frames come out) and then waits for a keyframe.");
+    public static final ConfigOption<Duration> EVICT_AFTER = key("vxflow.decode.evict-after").durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("A stream silent this long has its decoder (NVDEC session, frame pool) closed; it re-opens when the stream returns.");
     public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
             .withDescription("CPU backend: FFmpeg threads per decoder.");
     public static final ConfigOption<Integer> INFER_THREADS = key("vxflow.infer.threads").intType().defaultValue(1)

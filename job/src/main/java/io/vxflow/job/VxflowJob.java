@@ -79,6 +79,7 @@ public final class VxflowJob {
                 .setParallelism(parallelism);
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
                 .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
+                .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
         DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);

@@ -32,25 +32,29 @@ public final class FrameChain {
     private FrameChain() {}
 
     /** Options of the chain that are not part of the per-slot {@link PipelineSpec}. */
-    public record Options(int parallelism, long idleFlushMillis, int maxGopUnits, long maxGopBytes, String previewDir, long previewIntervalMillis)
-            implements Serializable {
+    public record Options(int parallelism, long idleFlushMillis, long evictAfterMillis, int maxGopUnits, long maxGopBytes, String previewDir,
+            long previewIntervalMillis) implements Serializable {
         public static Options defaults(int parallelism) {
-            return new Options(parallelism, 30_000, 600, 32L << 20, null, 1_000);
+            return new Options(parallelism, 30_000, 600_000, 600, 32L << 20, null, 1_000);
         }
 
         public Options withIdleFlush(long millis) {
-            return new Options(parallelism, millis, maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
+            return new Options(parallelism, millis, Math.max(millis, evictAfterMillis), maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
+        }
+
+        public Options withEviction(long millis) {
+            return new Options(parallelism, idleFlushMillis, Math.max(millis, idleFlushMillis), maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
         }
 
         public Options withPreview(String dir, long intervalMillis) {
-            return new Options(parallelism, idleFlushMillis, maxGopUnits, maxGopBytes, dir, intervalMillis);
+            return new Options(parallelism, idleFlushMillis, evictAfterMillis, maxGopUnits, maxGopBytes, dir, intervalMillis);
         }
     }
 
     public static DataStream<EncodedResult> build(DataStream<FrameRecord> frames, PipelineSpec spec, Options options) {
         SingleOutputStreamOperator<FrameHandle> decoded = frames.keyBy(new StreamIdSelector(), Types.STRING)
                 .transform("decode", FrameHandleTypeInfo.INSTANCE,
-                        new DecodeOperator(spec, options.idleFlushMillis(), options.maxGopUnits(), options.maxGopBytes()))
+                        new DecodeOperator(spec, options.idleFlushMillis(), options.evictAfterMillis(), options.maxGopUnits(), options.maxGopBytes()))
                 .uid("vxflow-decode")
                 .setParallelism(options.parallelism());
         DataStream<FrameHandle> s = decoded;

@@ -47,7 +47,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>} (frames per decoding engine:
  * {@code nvdec}, {@code cpu-fallback}, {@code cpu}), {@code badInput.<reason>}, {@code
- * framesDroppedAfterIdleDrain}, and the gauge {@code streams}.
+ * framesDroppedAfterIdleDrain}, {@code streamsEvicted}, and the gauge {@code streams}.
  *
  * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames for
  * B-frame reordering is drained, so those frames come out (a decoder that holds nothing, as for
@@ -56,13 +56,16 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * mid-GOP therefore re-decodes its GOP from the buffered access units before continuing, emitting
  * nothing twice; frames the drain overtook (at most the reordering depth, usually one or two) are
  * dropped to keep pts order and counted in {@code framesDroppedAfterIdleDrain}. At the end of a
- * bounded input every decoder is drained.
+ * bounded input every decoder is drained. A stream silent for {@code evictAfterMillis} (default
+ * ten minutes) has its decoder closed, so streams that come and go do not pile up decoders, NVDEC
+ * sessions or frame pools; its state stays and a returning stream replays its GOP into a new one.
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     private final PipelineSpec spec;
     private final long idleFlushMillis;
+    private final long evictAfterMillis;
     private final int maxGopUnits;
     private final long maxGopBytes;
 
@@ -76,11 +79,21 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient Counter framesDecoded;
     private transient Counter droppedAfterDrain;
     private transient Map<String, Counter> framesByEngine;
+    private transient Counter evicted;
     private transient long decodeStartNanos;
 
     public DecodeOperator(PipelineSpec spec, long idleFlushMillis, int maxGopUnits, long maxGopBytes) {
+        this(spec, idleFlushMillis, Math.max(idleFlushMillis, 600_000), maxGopUnits, maxGopBytes);
+    }
+
+    /**
+     * @param evictAfterMillis silence after which a stream's decoder (and, on the GPU, its NVDEC
+     *     session and frame pool) is closed; its state stays, so a stream that comes back re-opens one
+     */
+    public DecodeOperator(PipelineSpec spec, long idleFlushMillis, long evictAfterMillis, int maxGopUnits, long maxGopBytes) {
         this.spec = spec;
         this.idleFlushMillis = idleFlushMillis;
+        this.evictAfterMillis = evictAfterMillis;
         this.maxGopUnits = maxGopUnits;
         this.maxGopBytes = maxGopBytes;
     }
@@ -98,6 +111,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesDecoded = getMetricGroup().counter("framesDecoded");
         droppedAfterDrain = getMetricGroup().counter("framesDroppedAfterIdleDrain");
         framesByEngine = new HashMap<>();
+        evicted = getMetricGroup().counter("streamsEvicted");
         getMetricGroup().gauge("streams", () -> streams.size());
     }
 
@@ -179,6 +193,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         StreamDecoder sd = new StreamDecoder(id, runtime.openDecoder(codec));
         streams.put(id, sd);
         if (restored != null && restored.gopUnits > 0 && !restored.gopOverflow) {
+            // after a restore nothing older than the last emitted frame comes out; after an eviction
+            // that followed an idle drain, frames the drain overtook might: keep pts order
+            sd.keepOrderUntilKeyframe = true;
             replay(sd, restored);
         }
         return sd;
@@ -278,12 +295,18 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return; // a timer restored from a checkpoint for a stream this attempt has not seen yet
         }
         sd.idleTimerPending = false;
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (now - sd.lastSeenMillis >= idleFlushMillis) {
-            drain(sd);
-        } else {
-            armIdleTimer(sd);
+        long silent = getProcessingTimeService().getCurrentProcessingTime() - sd.lastSeenMillis;
+        if (silent >= evictAfterMillis) {
+            closeStream(sd); // bounded memory with streams coming and going; the keyed state stays
+            evicted.inc();
+            return;
         }
+        if (silent >= idleFlushMillis) {
+            drain(sd);
+        }
+        sd.idleTimerPending = true;
+        idleTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
+                sd.lastSeenMillis + (silent < idleFlushMillis ? idleFlushMillis : evictAfterMillis));
     }
 
     @Override
@@ -321,6 +344,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private void closeStream(StreamDecoder sd) {
         streams.remove(sd.streamId);
         sd.close();
+    }
+
+    /** For tests: streams with an open decoder. */
+    int openStreams() {
+        return streams.size();
     }
 
     /** For tests: frames dropped after an idle drain to keep pts order. */

@@ -134,6 +134,34 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void aLongSilentStreamIsEvictedAndReturnsWithoutLosingFrames() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
+        DecodeOperator op = new DecodeOperator(spec(), IDLE, 5 * IDLE, 600, 32L << 20);
+        List<Long> seen = new ArrayList<>();
+        try (var h = harness(op)) {
+            h.open();
+            h.setProcessingTime(0);
+            for (FrameRecord r : stream.subList(0, 20)) {
+                h.processElement(r, 0);
+            }
+            h.setProcessingTime(IDLE);
+            seen.addAll(drainPts(h));
+            assertThat(op.openStreams()).isEqualTo(1);
+            h.setProcessingTime(5 * IDLE);
+            assertThat(op.openStreams()).as("evicted").isZero();
+            for (FrameRecord r : stream.subList(20, 45)) {
+                h.processElement(r, 0);
+            }
+            assertThat(op.openStreams()).isEqualTo(1);
+            h.endInput();
+            seen.addAll(drainPts(h));
+        }
+        assertThat(seen).isSorted().doesNotHaveDuplicates();
+        assertThat(seen.size()).as("at most the reordering depth is lost").isBetween(42, 45);
+        assertThat(op.badInputCount(DecodeError.NO_KEYFRAME)).isZero();
+    }
+
+    @Test
     void badRecordsAreCountedPerReasonAndOtherStreamsAreUntouched() throws Exception {
         List<FrameRecord> good = TestFrames.stream("good", Profile.BASELINE, 12);
         List<FrameRecord> bad = new ArrayList<>(TestFrames.stream("bad", Profile.BASELINE, 12));
