@@ -44,10 +44,11 @@ public record FrameResult(
      * When the frame's last access unit reached Kafka ({@code ingestMillis}, the record timestamp),
      * when the result left the chain ({@code emitMillis}), and how long each stage took, in
      * microseconds, by stage name ({@code decode, resize, pad, normalize, batch_wait, infer,
-     * postprocess, crop, compose, read}). On the GPU backend stage times are the host's enqueue
-     * times; {@code read} includes waiting for the GPU.
+     * postprocess, crop, compose, read}), and how many frames the inference batch it ran in held
+     * ({@code batch}). On the GPU backend stage times are the host's enqueue times; {@code read}
+     * includes waiting for the GPU.
      */
-    public record Timing(long ingestMillis, long emitMillis, Map<String, Long> stagesMicros) {
+    public record Timing(long ingestMillis, long emitMillis, int batch, Map<String, Long> stagesMicros) {
         public long latencyMillis() {
             return emitMillis - ingestMillis;
         }

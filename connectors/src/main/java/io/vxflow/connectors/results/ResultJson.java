@@ -21,7 +21,7 @@ import java.util.Map;
  *  "model":"squares-640","backend":"cpu","decoder":"cpu",
  *  "detections":[{"class":0,"label":"red","score":0.9998,"box":[795.2,80.1,955.0,240.3]}],
  *  "latency_ms":41,
- *  "timing":{"ingest_ms":1763700000123,"emit_ms":1763700000164,
+ *  "timing":{"ingest_ms":1763700000123,"emit_ms":1763700000164,"batch":8,
  *            "stages_us":{"decode":2100,"resize":1900,...}}}
  * }</pre>
  *
@@ -81,6 +81,7 @@ public final class ResultJson {
             g.writeObjectFieldStart("timing");
             g.writeNumberField("ingest_ms", t.ingestMillis());
             g.writeNumberField("emit_ms", t.emitMillis());
+            g.writeNumberField("batch", t.batch());
             g.writeObjectFieldStart("stages_us");
             for (Map.Entry<String, Long> e : t.stagesMicros().entrySet()) {
                 g.writeNumberField(e.getKey(), e.getValue());
@@ -117,7 +118,7 @@ public final class ResultJson {
             t.get("stages_us").fields().forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asLong()));
             return new FrameResult(n.get("stream").asText(), n.get("pts").asLong(), n.get("frame").asLong(), n.get("width").asInt(),
                     n.get("height").asInt(), n.get("model").asText(), n.get("backend").asText(), n.get("decoder").asText(), dets,
-                    classes, crops, new FrameResult.Timing(t.get("ingest_ms").asLong(), t.get("emit_ms").asLong(), stages));
+                    classes, crops, new FrameResult.Timing(t.get("ingest_ms").asLong(), t.get("emit_ms").asLong(), t.path("batch").asInt(0), stages));
         } catch (IOException e) {
             throw new IllegalArgumentException("not a vxflow result: " + e.getMessage(), e);
         }

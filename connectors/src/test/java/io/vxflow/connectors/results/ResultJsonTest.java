@@ -28,13 +28,13 @@ class ResultJsonTest {
         return new FrameResult("cam-1", 1_233_333, 37, 1920, 1080, "squares-640", "cpu", "cpu",
                 List.of(new FrameResult.DetectionJson(0, "red", 0.9998f, 795.2f, 80.1f, 955.0f, 240.3f),
                         new FrameResult.DetectionJson(2, "blue", 0.5f, 0f, 0f, 12.5f, 1080f)),
-                List.of(), crops, new FrameResult.Timing(1_763_700_000_123L, 1_763_700_000_164L, stages()));
+                List.of(), crops, new FrameResult.Timing(1_763_700_000_123L, 1_763_700_000_164L, 8, stages()));
     }
 
     private static FrameResult classifier() {
         return new FrameResult("cam-2", 0, 0, 224, 224, "resnet18", "gpu", "nvdec", List.of(),
                 List.of(new FrameResult.ClassJson(281, "tabby", 0.91f), new FrameResult.ClassJson(285, "Egyptian cat", 0.0625f)),
-                List.of(), new FrameResult.Timing(10, 15, Map.of()));
+                List.of(), new FrameResult.Timing(10, 15, 8, Map.of()));
     }
 
     @Test
@@ -43,13 +43,13 @@ class ResultJsonTest {
         // 240.31 -> 240.3); latency_ms = 1763700000164 - 1763700000123 = 41
         FrameResult r = new FrameResult("cam-1", 1_233_333, 37, 1920, 1080, "squares-640", "cpu", "cpu",
                 List.of(new FrameResult.DetectionJson(0, "red", 0.99984f, 795.24f, 80.06f, 955.0f, 240.31f)), List.of(), List.of(),
-                new FrameResult.Timing(1_763_700_000_123L, 1_763_700_000_164L, stages()));
+                new FrameResult.Timing(1_763_700_000_123L, 1_763_700_000_164L, 8, stages()));
         assertThat(new String(ResultJson.encode(r), UTF_8)).isEqualTo(
                 "{\"stream\":\"cam-1\",\"pts\":1233333,\"frame\":37,\"width\":1920,\"height\":1080,"
                         + "\"model\":\"squares-640\",\"backend\":\"cpu\",\"decoder\":\"cpu\","
                         + "\"detections\":[{\"class\":0,\"label\":\"red\",\"score\":0.9998,\"box\":[795.2,80.1,955.0,240.3]}],"
                         + "\"latency_ms\":41,"
-                        + "\"timing\":{\"ingest_ms\":1763700000123,\"emit_ms\":1763700000164,"
+                        + "\"timing\":{\"ingest_ms\":1763700000123,\"emit_ms\":1763700000164,\"batch\":8,"
                         + "\"stages_us\":{\"decode\":2100,\"resize\":1900,\"batch_wait\":0}}}");
     }
 
@@ -60,7 +60,7 @@ class ResultJsonTest {
                 "detections", "latency_ms", "timing");
         assertThat(names(det.get("detections").get(0))).containsExactly("class", "label", "score", "box");
         assertThat(det.get("detections").get(0).get("box")).hasSize(4);
-        assertThat(names(det.get("timing"))).containsExactly("ingest_ms", "emit_ms", "stages_us");
+        assertThat(names(det.get("timing"))).containsExactly("ingest_ms", "emit_ms", "batch", "stages_us");
         assertThat(names(det.get("timing").get("stages_us"))).containsExactly("decode", "resize", "batch_wait");
 
         JsonNode cls = MAPPER.readTree(ResultJson.encode(classifier()));
@@ -97,7 +97,7 @@ class ResultJsonTest {
         FrameResult c = classifier();
         assertThat(ResultJson.decode(ResultJson.encode(c))).isEqualTo(c);
         FrameResult odd = new FrameResult("cam \"7\" / ünï 📹", Long.MAX_VALUE, 1L << 40, 1, 1, "m\\n", "cpu", "cpu",
-                List.of(), List.of(), List.of(), new FrameResult.Timing(-1, 1, stages()));
+                List.of(), List.of(), List.of(), new FrameResult.Timing(-1, 1, 8, stages()));
         assertThat(ResultJson.decode(ResultJson.encode(odd))).isEqualTo(odd);
     }
 
@@ -105,7 +105,7 @@ class ResultJsonTest {
     void scoresAndBoxesAreRounded() {
         FrameResult r = new FrameResult("s", 1, 1, 1, 1, "m", "cpu", "cpu",
                 List.of(new FrameResult.DetectionJson(1, "x", 0.123456f, 1.26f, 2.24f, 3.05f, 4.96f)),
-                List.of(new FrameResult.ClassJson(3, "y", 0.99995f)), List.of(), new FrameResult.Timing(0, 0, Map.of()));
+                List.of(new FrameResult.ClassJson(3, "y", 0.99995f)), List.of(), new FrameResult.Timing(0, 0, 8, Map.of()));
         FrameResult back = ResultJson.decode(ResultJson.encode(r));
         FrameResult.DetectionJson d = back.detections().get(0);
         // 0.123456 -> 0.1235; 1.26 -> 1.3; 2.24 -> 2.2; 3.05f (= 3.0499999523) -> 3.0; 4.96 -> 5.0

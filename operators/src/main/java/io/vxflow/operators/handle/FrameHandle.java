@@ -28,6 +28,7 @@ public final class FrameHandle {
     private Image canvas;
     private BatchItem item;
     private long batchedAtNanos;
+    private int batchSize;
 
     public FrameHandle(String streamId, long frameIndex, DecodedFrame frame, long ingestMillis, String decoder) {
         this.streamId = streamId;
@@ -113,6 +114,15 @@ public final class FrameHandle {
     public void item(BatchItem batchItem) {
         this.item = batchItem;
         this.batchedAtNanos = System.nanoTime();
+    }
+
+    /** Frames in the inference batch this frame ran in. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public void batchSize(int n) {
+        this.batchSize = n;
     }
 
     public long batchedAtNanos() {

@@ -78,6 +78,7 @@ public final class InferOperator extends ChainStageOperator<FrameHandle> impleme
         for (FrameHandle h : pending) {
             h.addStageNanos(Stage.BATCH_WAIT, t0 - h.batchedAtNanos());
             h.addStageNanos(Stage.INFER, inferNanos);
+            h.batchSize(pending.size());
             output.collect(new StreamRecord<>(h));
         }
         pending.clear();

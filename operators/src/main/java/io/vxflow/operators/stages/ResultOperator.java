@@ -76,6 +76,6 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
             stages.put(s.wireName(), h.stageNanos(s) / 1000);
         }
         return new FrameResult(h.streamId(), h.ptsMicros(), h.frameIndex(), h.width(), h.height(), m.name(),
-                runtime.backend().wireName(), h.decoder(), dets, classes, crops, new FrameResult.Timing(h.ingestMillis(), now, stages));
+                runtime.backend().wireName(), h.decoder(), dets, classes, crops, new FrameResult.Timing(h.ingestMillis(), now, h.batchSize(), stages));
     }
 }

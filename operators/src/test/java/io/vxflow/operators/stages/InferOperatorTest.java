@@ -51,6 +51,7 @@ class InferOperatorTest {
                 feed.next(3);
                 assertThat(h.extractOutputValues()).isEmpty();
                 feed.next(1);
+                assertThat(batchSizes(h)).containsExactly(4, 4, 4, 4);
                 assertThat(indices(h)).containsExactly(0L, 1L, 2L, 3L);
                 // timeout: one frame, released when it has waited WAIT ms
                 h.setProcessingTime(100);
@@ -58,10 +59,12 @@ class InferOperatorTest {
                 h.setProcessingTime(100 + WAIT - 1);
                 assertThat(indices(h)).isEmpty();
                 h.setProcessingTime(100 + WAIT);
+                assertThat(batchSizes(h)).containsExactly(1);
                 assertThat(indices(h)).containsExactly(4L);
                 // checkpoint barrier: a half-full batch is flushed first
                 feed.next(2);
                 h.prepareSnapshotPreBarrier(1);
+                assertThat(batchSizes(h)).containsExactly(2, 2);
                 assertThat(indices(h)).containsExactly(5L, 6L);
                 // a timer armed for a batch that already ran does nothing to the next one
                 feed.next(1);
@@ -83,6 +86,14 @@ class InferOperatorTest {
         }
         dec.drain(decoded::add);
         return decoded;
+    }
+
+    private static List<Integer> batchSizes(OneInputStreamOperatorTestHarness<FrameHandle, FrameHandle> h) {
+        List<Integer> out = new ArrayList<>();
+        for (FrameHandle f : h.extractOutputValues()) {
+            out.add(f.batchSize());
+        }
+        return out;
     }
 
     private static List<Long> indices(OneInputStreamOperatorTestHarness<FrameHandle, FrameHandle> h) {
