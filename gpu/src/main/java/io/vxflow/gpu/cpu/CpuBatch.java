@@ -42,4 +42,10 @@ final class CpuBatch extends Batch {
         }
         cropCount = new int[cap];
     }
+
+    @Override
+    protected void free() {
+        input.close();
+        output.close();
+    }
 }

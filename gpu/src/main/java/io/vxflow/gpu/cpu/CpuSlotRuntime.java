@@ -182,6 +182,8 @@ public final class CpuSlotRuntime implements SlotRuntime {
     public void close() {
         if (!closed) {
             closed = true;
+            batches.forEach(b -> engine.forget(((CpuBatch) b).input, ((CpuBatch) b).output));
+            batches.free();
             SharedOnnxEngines.release(engine);
         }
     }

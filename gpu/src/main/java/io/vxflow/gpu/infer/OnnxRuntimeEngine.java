@@ -74,6 +74,21 @@ public final class OnnxRuntimeEngine implements AutoCloseable {
         return v;
     }
 
+    /** Drops the tensor views made for these tensors (a slot closing; the engine lives on for others). */
+    public synchronized void forget(HostTensor... tensors) {
+        var it = views.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            for (HostTensor t : tensors) {
+                if (e.getKey().tensor() == t) {
+                    e.getValue().close();
+                    it.remove();
+                    break;
+                }
+            }
+        }
+    }
+
     @Override
     public synchronized void close() {
         views.values().forEach(OnnxValue::close);

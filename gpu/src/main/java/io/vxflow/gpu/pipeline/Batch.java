@@ -57,9 +57,12 @@ public abstract class Batch {
     }
 
     /** Marks the batch as submitted to inference: no more items. */
-    final void close() {
+    final void seal() {
         closed = true;
     }
+
+    /** Frees what the batch owns beyond its slot's context (host tensors); called once, when the slot closes. */
+    protected void free() {}
 
     final void finishItem() {
         if (--unfinished == 0 && closed) {

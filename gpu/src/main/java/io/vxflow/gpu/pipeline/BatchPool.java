@@ -10,13 +10,16 @@ import java.util.function.Function;
  */
 public final class BatchPool {
     private final ArrayDeque<Batch> free = new ArrayDeque<>();
+    private final java.util.List<Batch> all = new java.util.ArrayList<>();
     private final int size;
     private Batch filling;
 
     public BatchPool(int size, Function<BatchPool, Batch> factory) {
         this.size = size;
         for (int i = 0; i < size; i++) {
-            free.add(factory.apply(this));
+            Batch b = factory.apply(this);
+            free.add(b);
+            all.add(b);
         }
     }
 
@@ -41,7 +44,7 @@ public final class BatchPool {
         Batch b = filling;
         filling = null;
         if (b != null) {
-            b.close();
+            b.seal();
         }
         return b;
     }
@@ -52,5 +55,21 @@ public final class BatchPool {
 
     public int available() {
         return free.size();
+    }
+
+    /** Every batch of the pool, for cleanup. */
+    public void forEach(java.util.function.Consumer<Batch> action) {
+        all.forEach(action);
+    }
+
+    /** Frees every batch's own memory; the pool is unusable after. */
+    public void free() {
+        if (filling != null) {
+            free.add(filling);
+            filling = null;
+        }
+        for (Batch b : all) {
+            b.free();
+        }
     }
 }

@@ -1,22 +1,27 @@
 package io.vxflow.gpu.tensor;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * A float32 tensor in direct (native-order) host memory, row-major, with its shape. Owns its buffer,
- * which the garbage collector frees; native consumers such as ONNX Runtime read it in place.
+ * A float32 tensor in native host memory, row-major, with its shape. Owns the memory and frees it in
+ * {@link #close()} (idempotent), so a slot that closes gives its batch tensors back at once rather
+ * than when the garbage collector gets to them; views handed out before must not be used after.
+ * Native consumers such as ONNX Runtime read the direct buffers in place.
  */
-public final class HostTensor {
+public final class HostTensor implements AutoCloseable {
     private final long[] shape;
+    private final FloatPointer memory;
     private final FloatBuffer data;
     private final int itemSize;
+    private boolean closed;
 
-    private HostTensor(long[] shape, FloatBuffer data) {
+    private HostTensor(long[] shape, long elements) {
         this.shape = shape;
-        this.data = data;
+        this.memory = new FloatPointer(elements);
+        memory.zero();
+        this.data = memory.asBuffer();
         long item = 1;
         for (int i = 1; i < shape.length; i++) {
             item *= shape[i];
@@ -32,8 +37,8 @@ public final class HostTensor {
             }
             n *= d;
         }
-        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.toIntExact(n * Float.BYTES)).order(ByteOrder.nativeOrder());
-        return new HostTensor(shape.clone(), bytes.asFloatBuffer());
+        Math.toIntExact(n * Float.BYTES);
+        return new HostTensor(shape.clone(), n);
     }
 
     public long[] shape() {
@@ -47,6 +52,7 @@ public final class HostTensor {
 
     /** The whole tensor; the caller must not keep its position or limit changes. */
     public FloatBuffer data() {
+        ensureOpen();
         return data.duplicate().clear();
     }
 
@@ -55,11 +61,25 @@ public final class HostTensor {
         if (index < 0 || index >= shape[0]) {
             throw new IndexOutOfBoundsException("item " + index + " of " + shape[0]);
         }
-        return data.duplicate().clear().position(index * itemSize).limit((index + 1) * itemSize).slice();
+        return data().position(index * itemSize).limit((index + 1) * itemSize).slice();
     }
 
     /** A view of the first {@code n} items, for a partly filled batch. */
     public FloatBuffer firstItems(int n) {
-        return data.duplicate().clear().limit(n * itemSize).slice();
+        return data().limit(n * itemSize).slice();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("tensor " + Arrays.toString(shape) + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            memory.close();
+        }
     }
 }

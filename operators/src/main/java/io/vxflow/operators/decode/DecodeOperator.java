@@ -12,7 +12,9 @@ import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
 import io.vxflow.operators.slot.SlotLease;
 import io.vxflow.operators.slot.SlotRuntimeRegistry;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -40,25 +42,28 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * result, and other streams are untouched.
  *
  * <p><b>Exactly once across restarts.</b> Keyed state holds each stream's {@link StreamPosition}
- * and the access units since its last keyframe. A restored stream re-decodes them and emits only
- * frames after the last one it had emitted, so no frame is lost or repeated even with B-frames held
- * in the decoder at checkpoint time. A GOP over {@code maxGopUnits} or {@code maxGopBytes} is not
- * buffered; such a stream resumes at its next keyframe after a restore.
- *
- * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>} (frames per decoding engine:
- * {@code nvdec}, {@code cpu-fallback}, {@code cpu}), {@code badInput.<reason>}, {@code
- * framesDroppedAfterIdleDrain}, {@code streamsEvicted}, and the gauge {@code streams}.
+ * and the access units since its last keyframe (and the GOP before, while the decoder still holds
+ * B-frames of it). A restored stream re-decodes them and emits only frames after the last one it had
+ * emitted, so no frame is lost or repeated, whatever the decoder held at checkpoint time. A GOP over
+ * {@code maxGopUnits} or {@code maxGopBytes} is not buffered; such a stream resumes at its next
+ * keyframe after a restore.
  *
  * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames for
  * B-frame reordering is drained, so those frames come out (a decoder that holds nothing, as for
  * streams without B-frames, is left alone). Silence is measured in processing time, so under
  * backpressure a stream can look idle while its data waits upstream: a drained stream that goes on
- * mid-GOP therefore re-decodes its GOP from the buffered access units before continuing, emitting
- * nothing twice; frames the drain overtook (at most the reordering depth, usually one or two) are
- * dropped to keep pts order and counted in {@code framesDroppedAfterIdleDrain}. At the end of a
- * bounded input every decoder is drained. A stream silent for {@code evictAfterMillis} (default
- * ten minutes) has its decoder closed, so streams that come and go do not pile up decoders, NVDEC
- * sessions or frame pools; its state stays and a returning stream replays its GOP into a new one.
+ * mid-GOP re-decodes its GOP before continuing. After any replay, frames at or before the last
+ * emitted pts are withheld (counted in {@code framesSuppressedOutOfOrder} when outside the replay
+ * itself: at most the reordering depth that a drain overtook) until the next GOP is out, so each
+ * stream's results stay unique and in pts order. A stream silent for {@code evictAfterMillis}
+ * (default ten minutes) is drained and its decoder closed, so streams that come and go do not pile up
+ * decoders, NVDEC sessions or frame pools; its buffered units are dropped and a returning stream
+ * starts at its next keyframe, its frame numbering continued. At the end of a bounded input every
+ * decoder is drained; a codec change drains the old decoder first.
+ *
+ * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>} (frames per decoding engine:
+ * {@code nvdec}, {@code cpu-fallback}, {@code cpu}), {@code badInput.<reason>}, {@code
+ * framesSuppressedOutOfOrder}, {@code streamsEvicted}, and the gauge {@code streams}.
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -77,7 +82,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient InternalTimerService<VoidNamespace> idleTimers;
     private transient BadInputReporter bad;
     private transient Counter framesDecoded;
-    private transient Counter droppedAfterDrain;
+    private transient Counter suppressed;
     private transient Map<String, Counter> framesByEngine;
     private transient Counter evicted;
     private transient long decodeStartNanos;
@@ -109,7 +114,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         idleTimers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
         bad = new BadInputReporter(getMetricGroup());
         framesDecoded = getMetricGroup().counter("framesDecoded");
-        droppedAfterDrain = getMetricGroup().counter("framesDroppedAfterIdleDrain");
+        suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         framesByEngine = new HashMap<>();
         evicted = getMetricGroup().counter("streamsEvicted");
         getMetricGroup().gauge("streams", () -> streams.size());
@@ -129,37 +134,38 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         AccessUnit unit = r.unit();
         StreamPosition pos = position();
-        if (sd == null) {
-            sd = open(id, unit.codec(), pos);
-        } else if (sd.codec() != unit.codec()) {
-            bad.report(id, DecodeError.CODEC_CHANGE, sd.codec().wireName() + " -> " + unit.codec().wireName(),
-                    "the decoder restarts at the next keyframe");
-            closeStream(sd);
-            sd = open(id, unit.codec(), null);
-        }
-        sd.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
-        armIdleTimer(sd);
-        if (sd.drained && !unit.keyframe()) {
-            resumeAfterDrain(sd, pos);
-        }
-        if (sd.waitingForKeyframe || sd.drained) {
-            if (!unit.keyframe()) {
-                bad.report(id, DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
-                        "access units are skipped until the next keyframe");
-                return;
+        try {
+            if (sd == null) {
+                sd = open(id, unit, pos);
+            } else if (sd.codec() != unit.codec()) {
+                bad.report(id, DecodeError.CODEC_CHANGE, sd.codec().wireName() + " -> " + unit.codec().wireName(),
+                        "the decoder restarts at the next keyframe");
+                drain(sd, pos);
+                closeStream(sd);
+                sd = open(id, unit, null);
             }
-            sd.decoder.reset();
-            sd.waitingForKeyframe = false;
-            sd.drained = false;
-            sd.held = 0;
+            sd.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
+            armIdleTimer(sd);
+            if (sd.drained && !unit.keyframe()) {
+                resumeAfterDrain(sd, pos);
+            }
+            if (sd.waitingForKeyframe || sd.drained) {
+                if (!unit.keyframe()) {
+                    bad.report(id, DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
+                            "access units are skipped until the next keyframe");
+                    return;
+                }
+                sd.decoder.reset();
+                sd.waitingForKeyframe = false;
+                sd.drained = false;
+                sd.held = 0;
+            }
+            pos.drained = false;
+            buffer(sd, unit, pos);
+            decode(sd, unit, r.ingestMillis(), pos);
+        } finally {
+            positionState.update(pos);
         }
-        if (unit.keyframe()) {
-            sd.keepOrderUntilKeyframe = false;
-            sd.emittedInGop.clear();
-        }
-        buffer(unit, pos);
-        decode(sd, unit, r.ingestMillis(), pos);
-        positionState.update(pos);
     }
 
     private StreamPosition position() throws Exception {
@@ -167,19 +173,31 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return p != null ? p : new StreamPosition();
     }
 
-    /** Keeps the access unit in the stream's GOP buffer, which restarts at every keyframe. */
-    private void buffer(AccessUnit unit, StreamPosition pos) throws Exception {
+    /**
+     * Keeps the access unit in the stream's buffer, which restarts at every keyframe, except that the
+     * GOP before stays while the decoder still holds frames of it (until {@link #emit} sees the new GOP).
+     */
+    private void buffer(StreamDecoder sd, AccessUnit unit, StreamPosition pos) throws Exception {
         if (unit.keyframe()) {
-            gopState.clear();
-            pos.gopOverflow = false;
-            pos.gopUnits = 0;
-            pos.gopBytes = 0;
+            if (sd.held > 0 && !pos.gopOverflow && pos.gopUnits > 0) {
+                pos.previousUnits = pos.gopUnits;
+            } else {
+                gopState.clear();
+                pos.clearGop();
+            }
+            pos.keyframePts = unit.ptsMicros();
+            if (sd.keepOrder && sd.keepOrderUntilPts == Long.MAX_VALUE) {
+                sd.keepOrderUntilPts = unit.ptsMicros();
+            }
         }
         if (pos.gopOverflow) {
             return;
         }
         if (pos.gopUnits >= maxGopUnits || pos.gopBytes + unit.data().length > maxGopBytes) {
             pos.gopOverflow = true;
+            pos.gopUnits = 0;
+            pos.gopBytes = 0;
+            pos.previousUnits = 0;
             gopState.clear();
             return;
         }
@@ -188,14 +206,34 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         pos.gopBytes += unit.data().length;
     }
 
-    /** Opens a stream's decoder; when state says the stream was running before, replays its GOP. */
-    private StreamDecoder open(String id, Codec codec, StreamPosition restored) throws Exception {
-        StreamDecoder sd = new StreamDecoder(id, runtime.openDecoder(codec));
+    /** Drops the previous GOP's units once a frame of the current GOP is out: nothing of the old one can follow. */
+    private void trimPreviousGop(StreamPosition pos) throws Exception {
+        List<AccessUnit> keep = new ArrayList<>();
+        int i = 0;
+        long bytes = 0;
+        for (AccessUnit u : gopState.get()) {
+            if (i++ >= pos.previousUnits) {
+                keep.add(u);
+                bytes += u.data().length;
+            }
+        }
+        gopState.update(keep);
+        pos.gopUnits = keep.size();
+        pos.gopBytes = bytes;
+        pos.previousUnits = 0;
+    }
+
+    /**
+     * Opens a stream's decoder. When state says the stream was decoded before and it does not
+     * restart at a keyframe after a drain, the buffered units are re-decoded first, emitting only
+     * frames after the last one emitted.
+     */
+    private StreamDecoder open(String id, AccessUnit first, StreamPosition restored) throws Exception {
+        StreamDecoder sd = new StreamDecoder(id, runtime.openDecoder(first.codec()));
         streams.put(id, sd);
-        if (restored != null && restored.gopUnits > 0 && !restored.gopOverflow) {
-            // after a restore nothing older than the last emitted frame comes out; after an eviction
-            // that followed an idle drain, frames the drain overtook might: keep pts order
-            sd.keepOrderUntilKeyframe = true;
+        boolean canSkipReplay = restored != null && restored.drained && first.keyframe();
+        if (restored != null && restored.gopUnits > 0 && !restored.gopOverflow && !canSkipReplay) {
+            sd.keepOrderAfterReplay();
             replay(sd, restored);
         }
         return sd;
@@ -208,7 +246,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         sd.held = 0;
         if (pos.gopUnits > 0 && !pos.gopOverflow) {
             sd.waitingForKeyframe = true;
-            sd.keepOrderUntilKeyframe = true;
+            sd.keepOrderAfterReplay();
             replay(sd, pos);
         } else {
             sd.requireKeyframe();
@@ -247,12 +285,22 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private void emit(StreamDecoder sd, DecodedFrame frame, long fallbackIngest, StreamPosition pos) {
         long pts = frame.ptsMicros();
         sd.held = Math.max(0, sd.held - 1);
-        if ((sd.replaying || sd.keepOrderUntilKeyframe) && pos.emittedAny && pts <= pos.lastEmittedPts) {
-            frame.release(); // replayed: emitted before; or overtaken by an idle drain: too late to keep order
-            if (!sd.replaying && !sd.emittedInGop.contains(pts)) {
-                droppedAfterDrain.inc();
+        if ((sd.replaying || sd.keepOrder) && pos.emittedAny && pts <= pos.lastEmittedPts) {
+            frame.release(); // emitted before (restore, eviction) or overtaken by an idle drain: keep each stream unique and in order
+            if (!sd.replaying) {
+                suppressed.inc();
             }
             return;
+        }
+        if (sd.keepOrder && pts >= sd.keepOrderUntilPts) {
+            sd.keepOrder = false; // a frame of a GOP begun after the replay: nothing older can follow
+        }
+        if (pos.previousUnits > 0 && pts >= pos.keyframePts) {
+            try {
+                trimPreviousGop(pos);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot trim the buffered GOP of stream " + sd.streamId, e);
+            }
         }
         int w = frame.image().width(), h = frame.image().height();
         if (w > spec.maxWidth() || h > spec.maxHeight()) {
@@ -271,7 +319,6 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         FrameHandle handle = new FrameHandle(sd.streamId, pos.nextFrameIndex++, frame, sd.ingestOf(pts, fallbackIngest), sd.decoder.engine());
         pos.lastEmittedPts = pts;
         pos.emittedAny = true;
-        sd.emittedInGop.add(pts);
         long now = System.nanoTime();
         handle.addStageNanos(Stage.DECODE, now - decodeStartNanos);
         decodeStartNanos = now;
@@ -282,9 +329,10 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     private void armIdleTimer(StreamDecoder sd) {
-        if (!sd.idleTimerPending && idleFlushMillis > 0) {
+        long first = idleFlushMillis > 0 ? idleFlushMillis : evictAfterMillis;
+        if (!sd.idleTimerPending && first > 0) {
             sd.idleTimerPending = true;
-            idleTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, sd.lastSeenMillis + idleFlushMillis);
+            idleTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, sd.lastSeenMillis + first);
         }
     }
 
@@ -296,17 +344,23 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         sd.idleTimerPending = false;
         long silent = getProcessingTimeService().getCurrentProcessingTime() - sd.lastSeenMillis;
-        if (silent >= evictAfterMillis) {
-            closeStream(sd); // bounded memory with streams coming and going; the keyed state stays
-            evicted.inc();
-            return;
+        StreamPosition pos = position();
+        try {
+            if (evictAfterMillis > 0 && silent >= evictAfterMillis) {
+                evict(sd, pos);
+                return;
+            }
+            if (idleFlushMillis > 0 && silent >= idleFlushMillis) {
+                drain(sd, pos);
+            }
+        } finally {
+            positionState.update(pos);
         }
-        if (silent >= idleFlushMillis) {
-            drain(sd);
+        long next = idleFlushMillis > 0 && silent < idleFlushMillis ? idleFlushMillis : evictAfterMillis;
+        if (next > 0) {
+            sd.idleTimerPending = true;
+            idleTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, sd.lastSeenMillis + next);
         }
-        sd.idleTimerPending = true;
-        idleTimers.registerProcessingTimeTimer(VoidNamespace.INSTANCE,
-                sd.lastSeenMillis + (silent < idleFlushMillis ? idleFlushMillis : evictAfterMillis));
     }
 
     @Override
@@ -316,28 +370,43 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * Emits the frames the decoder holds for reordering. The buffered GOP is kept: a stream that goes
      * on mid-GOP re-decodes it first (see {@link #resumeAfterDrain}).
      */
-    private void drain(StreamDecoder sd) throws Exception {
+    private void drain(StreamDecoder sd, StreamPosition pos) {
         if (sd.waitingForKeyframe || sd.drained || sd.held == 0) {
             return; // nothing held: a decoder without reordering delay needs no drain
         }
-        StreamPosition pos = position();
         decodeStartNanos = System.nanoTime();
         try {
             sd.decoder.drain(frame -> emit(sd, frame, System.currentTimeMillis(), pos));
             sd.drained = true;
             sd.held = 0;
+            pos.drained = true;
         } catch (DecodeException e) {
             bad.report(sd.streamId, e.error(), e.getMessage(), "the stream waits for its next keyframe");
             sd.requireKeyframe();
         }
-        positionState.update(pos);
+    }
+
+    /**
+     * Closes a long-silent stream's decoder after handing out what it held, and forgets its buffered
+     * units (everything they could give has been emitted); the position stays, so a returning stream
+     * continues its frame numbering, from its next keyframe.
+     */
+    private void evict(StreamDecoder sd, StreamPosition pos) {
+        drain(sd, pos);
+        closeStream(sd);
+        gopState.clear();
+        pos.clearGop();
+        pos.drained = true;
+        evicted.inc();
     }
 
     @Override
     public void endInput() throws Exception {
         for (StreamDecoder sd : streams.values()) {
             setCurrentKey(sd.streamId);
-            drain(sd);
+            StreamPosition pos = position();
+            drain(sd, pos);
+            positionState.update(pos);
         }
     }
 
@@ -351,9 +420,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return streams.size();
     }
 
-    /** For tests: frames dropped after an idle drain to keep pts order. */
-    long droppedAfterIdleDrain() {
-        return droppedAfterDrain.getCount();
+    /** For tests: frames withheld to keep a stream unique and in pts order after a replay. */
+    long suppressedOutOfOrder() {
+        return suppressed.getCount();
     }
 
     /** For tests: how many of a reason were counted. */

@@ -19,10 +19,13 @@ final class StreamDecoder implements AutoCloseable {
     boolean drained;
     /** Access units fed minus frames out since the last reset: frames the decoder holds for reordering. */
     int held;
-    /** After resuming from a drain, until the next keyframe: frames older than the last emitted are dropped. */
-    boolean keepOrderUntilKeyframe;
-    /** Pts of the frames emitted since the last keyframe (this attempt), to tell repeats from drops. */
-    final java.util.Set<Long> emittedInGop = new java.util.HashSet<>();
+    /**
+     * After a replay: frames at or before the last emitted pts are dropped (emitted before, or
+     * overtaken by an idle drain) until a frame of a GOP whose keyframe came after the replay is out.
+     */
+    boolean keepOrder;
+    /** Pts of the first keyframe fed after the replay, or MAX_VALUE while none has been. */
+    long keepOrderUntilPts = Long.MAX_VALUE;
     boolean idleTimerPending;
     long lastSeenMillis;
     int width;
@@ -55,6 +58,11 @@ final class StreamDecoder implements AutoCloseable {
         drained = false;
         held = 0;
         ingestByPts.clear();
+    }
+
+    void keepOrderAfterReplay() {
+        keepOrder = true;
+        keepOrderUntilPts = Long.MAX_VALUE;
     }
 
     @Override

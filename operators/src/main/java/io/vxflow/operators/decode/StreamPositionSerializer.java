@@ -8,14 +8,15 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes {@link StreamPosition} into checkpoints. Format version 1: a version byte, then next frame
- * index, last emitted pts, a flags byte (emitted any, GOP overflow), GOP units and GOP bytes. The
- * leading version byte lets later formats read this one.
+ * Writes {@link StreamPosition} into checkpoints. Format version 2: a version byte, then next frame
+ * index, last emitted pts, a flags byte (emitted any, GOP overflow, drained), GOP units, GOP bytes,
+ * units before the current keyframe and the keyframe's pts. Version 1 (without the last two fields
+ * and the drained flag) is still read.
  */
 public final class StreamPositionSerializer extends TypeSerializerSingleton<StreamPosition> {
     private static final long serialVersionUID = 1L;
     public static final StreamPositionSerializer INSTANCE = new StreamPositionSerializer();
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     @Override
     public boolean isImmutableType() {
@@ -39,7 +40,7 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
 
     @Override
     public int getLength() {
-        return 1 + 8 + 8 + 1 + 4 + 8;
+        return 1 + 8 + 8 + 1 + 4 + 8 + 4 + 8;
     }
 
     @Override
@@ -47,23 +48,33 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         out.writeByte(VERSION);
         out.writeLong(p.nextFrameIndex);
         out.writeLong(p.lastEmittedPts);
-        out.writeByte((p.emittedAny ? 1 : 0) | (p.gopOverflow ? 2 : 0));
+        out.writeByte((p.emittedAny ? 1 : 0) | (p.gopOverflow ? 2 : 0) | (p.drained ? 4 : 0));
         out.writeInt(p.gopUnits);
         out.writeLong(p.gopBytes);
+        out.writeInt(p.previousUnits);
+        out.writeLong(p.keyframePts);
     }
 
     @Override
     public StreamPosition deserialize(DataInputView in) throws IOException {
         int version = in.readByte();
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("unknown StreamPosition format version " + version);
         }
-        long next = in.readLong();
-        long pts = in.readLong();
+        StreamPosition p = new StreamPosition();
+        p.nextFrameIndex = in.readLong();
+        p.lastEmittedPts = in.readLong();
         int flags = in.readByte();
-        int units = in.readInt();
-        long bytes = in.readLong();
-        return new StreamPosition(next, pts, (flags & 1) != 0, (flags & 2) != 0, units, bytes);
+        p.emittedAny = (flags & 1) != 0;
+        p.gopOverflow = (flags & 2) != 0;
+        p.drained = (flags & 4) != 0;
+        p.gopUnits = in.readInt();
+        p.gopBytes = in.readLong();
+        if (version >= 2) {
+            p.previousUnits = in.readInt();
+            p.keyframePts = in.readLong();
+        }
+        return p;
     }
 
     @Override
