@@ -32,7 +32,7 @@ import java.util.List;
  * NVDEC decoders for the slot's streams, the CUDA kernels, a TensorRT execution context on the shared
  * engine, and every buffer, allocated here, in the constructor. Every stage only enqueues on the
  * slot's stream; {@link #read} copies a batch's results to pinned host memory in one copy (plus one
- * for crops when they are on) and is the one place the host waits.
+ * per frame for its crops when they are on) and is the one place the host waits.
  */
 public final class GpuSlotRuntime implements SlotRuntime {
     private final PipelineSpec spec;
@@ -113,7 +113,8 @@ public final class GpuSlotRuntime implements SlotRuntime {
     public VideoDecoder openDecoder(Codec codec) {
         // frames outlive resize only when crop or compose read them after inference
         int held = spec.keepsFrames() ? spec.maxBatch() + 4 : 4;
-        return new NvdecDecoder(nvdec, codec, held);
+        // beyond NVDEC's surface budget, FFmpeg's output pool grows on demand (once) instead
+        return new NvdecDecoder(nvdec, codec, Math.min(held, NvdecDecoder.MAX_EXTRA_FRAMES));
     }
 
     @Override
@@ -198,24 +199,31 @@ public final class GpuSlotRuntime implements SlotRuntime {
     @Override
     public FrameOutput read(BatchItem item) {
         GpuBatch b = batch(item);
+        boolean wait = false;
         if (!b.read) {
             copyResults(b);
-            ctx.synchronize();
             b.read = true;
+            wait = true;
+        }
+        if (crop != null) {
+            // crops are enqueued frame by frame as the chain reaches them: each comes back with its own read
+            int i = item.index();
+            ctx.copyToHostAsync(b.host, b.hostCropsOffset() + i * b.cropItemBytes, b.crops(i), b.cropItemBytes);
+            wait = true;
+        }
+        if (wait) {
+            ctx.synchronize();
         }
         return output(b, item.index());
     }
 
-    /** The batch's results into pinned host memory: one copy, plus one for crops and top-k when in use. */
+    /** The batch's detections (or top-k classes) into pinned host memory, in one copy. */
     private void copyResults(GpuBatch b) {
         int n = b.size();
         if (yolo != null) {
             ctx.copyToHostAsync(b.host, 0, b.results.address(), b.resultsBytes(b.capacity(), n));
         } else {
             ctx.copyToHostAsync(b.host, b.hostTopkOffset(), b.topk.address(), (long) n * b.topkSize * 2 * Float.BYTES);
-        }
-        if (crop != null) {
-            ctx.copyToHostAsync(b.host, b.hostCropsOffset(), b.crops.address(), n * b.cropItemBytes);
         }
     }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The whole GPU chain below Flink, as the operators drive it: NVDEC, resize, pad, normalize into
  * batches, TensorRT, NMS, crop, compose and the result copy, over 1,500 frames of two streams. Every
  * frame has the scene's boxes; after warm-up no device memory is allocated (vxflow's counter and the
- * driver's free memory are flat); the only device-to-host copies are the result copies, one per
- * batch (two with crops on).
+ * driver's free memory are flat); the only device-to-host copies are the result copies: one per
+ * batch, plus one per frame for its crops when they are on. Each crop shows its own square.
  */
 @GpuTest
 class GpuSlotRuntimeGpuTest {
@@ -52,6 +52,7 @@ class GpuSlotRuntimeGpuTest {
             Chain chain = new Chain(rt, extras);
             long allocationsAfterWarmUp = -1, bytesAfterWarmUp = -1, freeAfterWarmUp = -1;
             int batchesAfterWarmUp = 0;
+            int framesAfterWarmUp = 0;
             long d2hAfterWarmUp = 0;
             for (int loop = 0; loop < LOOPS; loop++) {
                 for (int i = 0; i < CLIP; i++) {
@@ -68,6 +69,7 @@ class GpuSlotRuntimeGpuTest {
                     bytesAfterWarmUp = ctx.stats().deviceBytes();
                     freeAfterWarmUp = ctx.memoryInfo()[0];
                     batchesAfterWarmUp = chain.batches;
+                    framesAfterWarmUp = chain.frames;
                     d2hAfterWarmUp = ctx.stats().deviceToHostCopies();
                 }
             }
@@ -78,12 +80,14 @@ class GpuSlotRuntimeGpuTest {
             chain.flush();
             assertThat(chain.frames).isEqualTo(2 * CLIP * LOOPS);
             assertThat(chain.wrongBoxes).as("frames without the scene's boxes").isZero();
+            assertThat(chain.wrongCrops).as("crops that do not show their square").isZero();
             assertThat(ctx.stats().deviceAllocations()).as("device allocations after warm-up").isEqualTo(allocationsAfterWarmUp);
             assertThat(ctx.stats().deviceBytes()).isEqualTo(bytesAfterWarmUp);
             assertThat(Math.abs(ctx.memoryInfo()[0] - freeAfterWarmUp)).as("driver free memory drift").isLessThan(8L << 20);
             int batches = chain.batches - batchesAfterWarmUp;
+            int frames = chain.frames - framesAfterWarmUp;
             assertThat(ctx.stats().deviceToHostCopies() - d2hAfterWarmUp).as("device-to-host copies for %d batches", batches)
-                    .isEqualTo((long) batches * (extras ? 2 : 1));
+                    .isEqualTo(batches + (extras ? frames : 0));
             decoders.forEach(VideoDecoder::close);
         }
     }
@@ -96,6 +100,7 @@ class GpuSlotRuntimeGpuTest {
         int frames;
         int batches;
         int wrongBoxes;
+        int wrongCrops;
         private final long[] next = new long[2];
 
         Chain(GpuSlotRuntime rt, boolean extras) {
@@ -135,12 +140,25 @@ class GpuSlotRuntimeGpuTest {
                 }
                 if (extras) {
                     assertThat(out.crops()).hasSize(3);
+                    for (int c = 0; c < 3; c++) {
+                        if (!cropShowsItsSquare(out, c)) {
+                            wrongCrops++;
+                        }
+                    }
                     f.release();
                 }
                 item.finish();
                 frames++;
             }
             pending.clear();
+        }
+
+        /** The centre of crop {@code c} has the colour of the square its detection found. */
+        static boolean cropShowsItsSquare(FrameOutput out, int c) {
+            SyntheticScene.Square sq = SyntheticScene.Square.values()[out.detections().get(c).classId()];
+            int size = out.cropSize(), o = ((size / 2) * size + size / 2) * 3;
+            byte[] px = out.crops().get(c);
+            return Math.abs((px[o] & 0xFF) - sq.r) < 24 && Math.abs((px[o + 1] & 0xFF) - sq.g) < 24 && Math.abs((px[o + 2] & 0xFF) - sq.b) < 24;
         }
 
         static boolean matches(List<Detection> dets, long sceneFrame) {

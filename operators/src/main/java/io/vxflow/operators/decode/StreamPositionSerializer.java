@@ -17,6 +17,7 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
     private static final long serialVersionUID = 1L;
     public static final StreamPositionSerializer INSTANCE = new StreamPositionSerializer();
     static final int VERSION = 2;
+    static final int V2_LENGTH = 1 + 8 + 8 + 1 + 4 + 8 + 4 + 8;
 
     @Override
     public boolean isImmutableType() {
@@ -38,9 +39,10 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         return from.copy();
     }
 
+    /** Variable: version 2 records are {@value #V2_LENGTH} bytes, version 1 records 30. */
     @Override
     public int getLength() {
-        return 1 + 8 + 8 + 1 + 4 + 8 + 4 + 8;
+        return -1;
     }
 
     @Override
