@@ -25,7 +25,8 @@ public final class JobOptions {
     public static final ConfigOption<Boolean> BOUNDED = key("vxflow.kafka.bounded").booleanType().defaultValue(false)
             .withDescription("Stop at the end offsets the topic has when the job starts (reprocess a topic, then finish).");
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("vxflow.kafka.transactional-id-prefix").stringType()
-            .defaultValue("vxflow").withDescription("Prefix of the results sink's Kafka transactional ids; unique per job.");
+            .noDefaultValue().withDescription("Prefix of the results sink's Kafka transactional ids; unique per job and stable across its restarts. "
+                    + "Default: vxflow-<group id>-<results topic>, so two jobs differ in one of those or set this.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("vxflow.kafka.transaction-timeout").durationType()
             .defaultValue(Duration.ofMinutes(15)).withDescription("Kafka transaction timeout of the results sink; at most the broker's transaction.max.timeout.ms.");
 
@@ -62,7 +63,8 @@ public final class JobOptions {
     public static final ConfigOption<Duration> PREVIEW_INTERVAL = key("vxflow.preview.interval").durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("How often the mosaic preview is written.");
     public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(30))
-            .withDescription("A stream silent this long is drained (its reordered frames come out) and then waits for a keyframe.");
+            .withDescription("A stream silent this long has its decoder drained, so frames held for B-frame reordering come out; "
+                    + "a stream that goes on mid-GOP re-decodes its GOP first. 0 turns it off.");
     public static final ConfigOption<Duration> EVICT_AFTER = key("vxflow.decode.evict-after").durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("A stream silent this long has its decoder (NVDEC session, frame pool) closed; it re-opens when the stream returns.");
     public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
@@ -73,4 +75,9 @@ public final class JobOptions {
             .withDescription("Restarts after failures (exponential backoff up to 1 min) before the job fails with the cause; -1 keeps Flink's own restart configuration.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
+
+    /** The results sink's transactional id prefix: the configured one, else derived from the group id and results topic. */
+    public static String transactionalIdPrefix(org.apache.flink.configuration.ReadableConfig conf) {
+        return conf.getOptional(TRANSACTIONAL_ID_PREFIX).orElse("vxflow-" + conf.get(GROUP_ID) + "-" + conf.get(RESULTS_TOPIC));
+    }
 }

@@ -125,7 +125,7 @@ public final class VxflowJob {
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(new ResultsSerializationSchema(conf.get(JobOptions.RESULTS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX))
+                .setTransactionalIdPrefix(JobOptions.transactionalIdPrefix(conf))
                 .setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))
                 .setProperty("max.request.size", Integer.toString(MAX_RECORD_BYTES))
                 .build();

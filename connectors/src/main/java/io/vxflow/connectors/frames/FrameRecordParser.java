@@ -5,6 +5,9 @@ import static io.vxflow.connectors.frames.FramesWireFormat.*;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,13 +18,21 @@ public final class FrameRecordParser {
     private FrameRecordParser() {}
 
     public static FrameRecord parse(ConsumerRecord<byte[], byte[]> record) {
-        String stream = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        byte[] keyBytes = record.key();
         long ts = record.timestamp();
+        if (keyBytes == null || keyBytes.length == 0) {
+            return FrameRecord.invalid("", DecodeError.NO_STREAM_ID, "record without a key (the key is the stream id); partition "
+                    + record.partition() + " offset " + record.offset(), ts);
+        }
+        String stream = new String(keyBytes, StandardCharsets.UTF_8);
+        if (!isUtf8(keyBytes)) {
+            return FrameRecord.invalid(stream, DecodeError.NO_STREAM_ID, "the key is not UTF-8 text", ts);
+        }
         String codecName = header(record, HEADER_CODEC);
         Optional<Codec> codec = Codec.fromWireName(codecName);
         if (codec.isEmpty()) {
             return FrameRecord.invalid(stream, DecodeError.UNKNOWN_CODEC,
-                    codecName == null ? "no codec header" : "unknown codec '" + codecName + "'", ts);
+                    codecName == null ? "no codec header" : "unknown codec '" + printable(codecName, QUOTED_MAX) + "'", ts);
         }
         String ptsText = header(record, HEADER_PTS);
         long pts;
@@ -29,7 +40,7 @@ public final class FrameRecordParser {
             pts = Long.parseLong(ptsText == null ? "" : ptsText.trim());
         } catch (NumberFormatException e) {
             return FrameRecord.invalid(stream, DecodeError.MISSING_PTS,
-                    ptsText == null ? "no pts header" : "pts '" + ptsText + "' is not a decimal number", ts);
+                    ptsText == null ? "no pts header" : "pts '" + printable(ptsText, QUOTED_MAX) + "' is not a decimal number", ts);
         }
         byte[] value = record.value();
         if (value == null || value.length == 0) {
@@ -37,6 +48,16 @@ public final class FrameRecordParser {
         }
         boolean key = "1".equals(header(record, HEADER_KEY));
         return FrameRecord.valid(stream, new AccessUnit(codec.get(), pts, key, value), ts);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static String header(ConsumerRecord<?, ?> record, String name) {

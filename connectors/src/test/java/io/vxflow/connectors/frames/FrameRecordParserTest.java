@@ -86,11 +86,36 @@ class FrameRecordParserTest {
     }
 
     @Test
-    void nullKeyIsTheEmptyStreamId() {
-        FrameRecord r = FrameRecordParser.parse(record(null, AU, "codec", "h264", "pts", "1", "key", "1"));
-        assertThat(r.isValid()).isTrue();
-        assertThat(r.streamId()).isEmpty();
+    void aRecordWithoutAStreamIdIsInvalid() {
+        FrameRecord none = FrameRecordParser.parse(record(null, AU, "codec", "h264", "pts", "1", "key", "1"));
+        assertInvalid(none, "", DecodeError.NO_STREAM_ID, "record without a key (the key is the stream id); partition 0 offset 17");
+        assertInvalid(FrameRecordParser.parse(record("", AU, "codec", "h264", "pts", "1")), "", DecodeError.NO_STREAM_ID,
+                "record without a key (the key is the stream id); partition 0 offset 17");
         assertThat(FrameRecordParser.parse(record("камера-1", AU, "codec", "h264", "pts", "1")).streamId()).isEqualTo("камера-1");
+    }
+
+    @Test
+    void aKeyThatIsNotUtf8IsInvalid() {
+        RecordHeaders h = new RecordHeaders();
+        h.add("codec", "h264".getBytes(UTF_8));
+        h.add("pts", "1".getBytes(UTF_8));
+        byte[] key = {'c', 'a', 'm', (byte) 0xC3, (byte) 0x28};
+        FrameRecord r = FrameRecordParser.parse(
+                new ConsumerRecord<>("frames", 0, 17L, TS, TimestampType.CREATE_TIME, key.length, AU.length, key, AU, h, Optional.empty()));
+        assertThat(r.isValid()).isFalse();
+        assertThat(r.error()).isEqualTo(DecodeError.NO_STREAM_ID);
+        assertThat(r.detail()).isEqualTo("the key is not UTF-8 text");
+        assertThat(r.streamId()).startsWith("cam");
+    }
+
+    @Test
+    void quotedHeadersAreCutAndEscaped() {
+        assertInvalid(FrameRecordParser.parse(record("s", AU, "codec", "vp9\n2026-11-21 WARN forged", "pts", "1")), "s",
+                DecodeError.UNKNOWN_CODEC, "unknown codec 'vp9\\n2026-11-21 WARN forged'");
+        assertInvalid(FrameRecordParser.parse(record("s", AU, "codec", "h264", "pts", "\u001b[31m1")), "s", DecodeError.MISSING_PTS,
+                "pts '\\u001b[31m1' is not a decimal number");
+        assertThat(io.vxflow.connectors.frames.FramesWireFormat.printable("abcdef", 3)).isEqualTo("abc...(6 characters)");
+        assertThat(io.vxflow.connectors.frames.FramesWireFormat.printable("a\\b\tc", 64)).isEqualTo("a\\\\b\\tc");
     }
 
     @Test
@@ -102,11 +127,10 @@ class FrameRecordParserTest {
     }
 
     @Test
-    void aHugeCodecHeaderStillGivesARecordThatCrossesTheShuffle() throws java.io.IOException {
-        // The parser quotes the header in the detail; the record must still serialize (nothing fails the job).
+    void aHugeCodecHeaderIsQuotedShortAndTheRecordCrossesTheShuffle() throws java.io.IOException {
         String codec = "v".repeat(100_000);
         FrameRecord r = FrameRecordParser.parse(record("s", AU, "codec", codec, "pts", "1"));
-        assertInvalid(r, "s", DecodeError.UNKNOWN_CODEC, "unknown codec '" + codec + "'");
+        assertInvalid(r, "s", DecodeError.UNKNOWN_CODEC, "unknown codec '" + "v".repeat(64) + "...(100000 characters)'");
         org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
         FrameRecordSerializer.INSTANCE.serialize(r, out);
         FrameRecord back = FrameRecordSerializer.INSTANCE.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));

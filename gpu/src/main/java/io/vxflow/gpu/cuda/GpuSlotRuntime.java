@@ -24,7 +24,9 @@ import io.vxflow.gpu.trt.Precision;
 import io.vxflow.gpu.trt.TensorDataType;
 import io.vxflow.gpu.trt.TensorRtEngine;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -60,12 +62,19 @@ public final class GpuSlotRuntime implements SlotRuntime {
         this.spec = spec;
         ModelInfo m = spec.model();
         ctx = GpuContext.open(gpu);
+        // what is open so far, newest first: a failure part way closes exactly that
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        opened.push(ctx::close);
         try {
             module = KernelModule.load(ctx, Kernels.SOURCE);
+            opened.push(module::close);
             engine = TensorRtEngine.acquire(m, ctx.device(), Precision.of(spec.fp16()), spec.maxBatch());
+            opened.push(engine::close);
             trt = engine.newContext(ctx);
+            opened.push(trt::close);
             half = engine.inputType() == TensorDataType.FLOAT16;
             nvdec = new NvdecDevice(ctx);
+            opened.push(nvdec::close);
             resize = new CudaResize(module);
             pad = new CudaLetterboxPad(module, spec.padValue());
             normalize = new CudaNormalize(module, spec.normalize(), spec.padValue());
@@ -74,6 +83,9 @@ public final class GpuSlotRuntime implements SlotRuntime {
             topK = detector ? null : new CudaTopK(module, m.numClasses(), spec.topK());
             crop = spec.cropsEnabled() ? new CudaCrop(module, spec.cropSize(), spec.maxCrops()) : null;
             compose = spec.composeEnabled() ? new CudaCompose(ctx, module, 2) : null;
+            if (compose != null) {
+                opened.push(compose::close);
+            }
             content = rgbImage(m.inputWidth(), m.inputHeight(), "resize output");
             canvas = rgbImage(m.inputWidth(), m.inputHeight(), "letterbox canvas");
             int[] ms = spec.mosaicSize();
@@ -83,10 +95,30 @@ public final class GpuSlotRuntime implements SlotRuntime {
             int k = topK != null ? topK.k() : 0;
             batches = new BatchPool(2, pool -> new GpuBatch(ctx, spec, pool, half, maxDet, k));
             ctx.synchronize();
-        } catch (RuntimeException e) {
-            ctx.close();
+        } catch (RuntimeException | Error e) {
+            RuntimeException cleanup = closeAll(opened);
+            if (cleanup != null) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
+    }
+
+    /** Closes each in turn, all of them whatever one throws; the first failure (others suppressed), or null. */
+    private static RuntimeException closeAll(Iterable<AutoCloseable> steps) {
+        RuntimeException first = null;
+        for (AutoCloseable c : steps) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        return first;
     }
 
     private DeviceImage rgbImage(int w, int h, String label) {
@@ -284,15 +316,23 @@ public final class GpuSlotRuntime implements SlotRuntime {
             return;
         }
         closed = true;
-        ctx.makeCurrent();
-        ctx.synchronize();
-        trt.close();
-        engine.close();
-        nvdec.close();
+        // after a sticky CUDA error the synchronize throws: everything is still released, and the error reported
+        List<AutoCloseable> steps = new ArrayList<>();
+        steps.add(() -> {
+            ctx.makeCurrent();
+            ctx.synchronize();
+        });
+        steps.add(trt::close);
+        steps.add(engine::close);
+        steps.add(nvdec::close);
         if (compose != null) {
-            compose.close();
+            steps.add(compose::close);
         }
-        module.close();
-        ctx.close();
+        steps.add(module::close);
+        steps.add(ctx::close);
+        RuntimeException failure = closeAll(steps);
+        if (failure != null) {
+            throw failure;
+        }
     }
 }

@@ -5,6 +5,7 @@ package io.vxflow.gpu.decode;
  * stream; the stream then waits for its next keyframe.
  */
 public enum DecodeError {
+    // ordinals travel in FrameRecordSerializer: add new reasons at the end
     /** The decoder rejected the bytes or flagged the picture as damaged. */
     CORRUPT("corrupt-access-unit"),
     /** The stream started, or resumed after an error, on something other than a keyframe. */
@@ -20,7 +21,9 @@ public enum DecodeError {
     /** The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only). */
     UNSUPPORTED_FORMAT("unsupported-format"),
     /** The picture is larger than the configured maximum the pools are sized for. */
-    TOO_LARGE("frame-too-large");
+    TOO_LARGE("frame-too-large"),
+    /** The record has no key, or a key that is not UTF-8 text: it belongs to no stream. */
+    NO_STREAM_ID("missing-stream-id");
 
     private final String metricName;
 

@@ -44,10 +44,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval-ms", paramLabel = "MS", description = "Checkpoint (and result commit) interval (default 10000).")
     Long checkpointMillis;
 
-    @Option(names = "--idle-flush-ms", paramLabel = "MS", description = "Drain a stream's decoder after this much silence (default 5000).")
+    @Option(names = "--idle-flush-ms", paramLabel = "MS", description = "Drain a stream's decoder after this much silence, so frames held for B-frame reordering come out (default 30000; 0 turns it off).")
     Long idleFlushMillis;
 
-    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink.")
+    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink; unique per job (default vxflow-GROUP-OUT_TOPIC).")
     String transactionalIdPrefix;
 
     @Mixin
@@ -84,20 +84,12 @@ final class RunCommand implements Callable<Integer> {
             conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMillis));
         }
         if (idleFlushMillis != null) {
+            PipelineFlags.require(idleFlushMillis >= 0, "--idle-flush-ms must be 0 (off) or positive");
             conf.set(JobOptions.IDLE_FLUSH, Duration.ofMillis(idleFlushMillis));
         }
         if (transactionalIdPrefix != null) {
             conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         }
         return conf;
-    }
-
-    /** False inside Flink's client ({@code flink run}), which must not be made to exit. */
-    static boolean exitWhenDone() {
-        try {
-            return StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
-        } catch (RuntimeException e) {
-            return true;
-        }
     }
 }

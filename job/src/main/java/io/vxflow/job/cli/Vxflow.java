@@ -1,9 +1,12 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.connectors.broker.BrokerStartException;
+import io.vxflow.connectors.producer.VideoSourceException;
 import io.vxflow.gpu.infer.ModelException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +14,10 @@ import picocli.CommandLine.Command;
  * The {@code vxflow} command line: {@code demo}, {@code run}, {@code produce}, {@code broker}. User
  * mistakes (an unknown flag, a missing file, a bad value) print one line and exit with 2; other
  * failures print their message and exit with 1 ({@code VXFLOW_DEBUG=1} adds the stack trace).
+ *
+ * <p>Submitted through Flink's own client ({@code flink run vxflow.jar run ...}), {@code main} never
+ * calls {@link System#exit}: it would take the client, or in application mode the JobManager, with
+ * it. A failure is thrown to the client instead, after the same one-line message.
  */
 @Command(name = "vxflow", mixinStandardHelpOptions = true, versionProvider = Vxflow.Version.class,
         description = "GPU video analytics on Apache Flink: encoded video from Kafka in, per-frame results to Kafka, exactly once.",
@@ -23,8 +30,22 @@ public final class Vxflow implements Callable<Integer> {
 
     public static void main(String[] args) {
         int code = commandLine().execute(args);
-        if (code != 0 || RunCommand.exitWhenDone()) {
+        if (insideFlinkClient()) {
+            if (code != 0) {
+                throw new IllegalStateException("vxflow " + String.join(" ", args) + " failed (exit code " + code + ")");
+            }
+        } else {
+            // a finished local run can leave non-daemon threads (Kafka clients, the mini cluster) behind
             System.exit(code);
+        }
+    }
+
+    /** Whether Flink's client launched us: its context environment replaces the local one. */
+    static boolean insideFlinkClient() {
+        try {
+            return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -54,8 +75,9 @@ public final class Vxflow implements Callable<Integer> {
     private static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         String name = cmd.getCommandSpec().qualifiedName();
         PrintWriter err = cmd.getErr();
-        boolean user = isUserError(e);
-        err.println(name + ": " + describe(e));
+        Throwable userError = userError(e);
+        boolean user = userError != null;
+        err.println(name + ": " + (user ? message(userError) : describe(e)));
         if (!user && System.getenv("VXFLOW_DEBUG") != null) {
             e.printStackTrace(err);
         } else if (!user) {
@@ -65,18 +87,38 @@ public final class Vxflow implements Callable<Integer> {
         return user ? USER_ERROR : 1;
     }
 
-    static boolean isUserError(Throwable e) {
-        return e instanceof UserError || e instanceof ModelException || e instanceof IllegalArgumentException
-                || e instanceof BrokerStartException || e.getClass().getSimpleName().equals("VideoSourceException");
+    /**
+     * The user mistake behind a failure, or null: vxflow's own user errors anywhere in the cause chain
+     * (a model missing on a TaskManager surfaces wrapped in Flink's job failure), and an illegal
+     * argument only when it is the failure itself (deeper down it is somebody's bug).
+     */
+    static Throwable userError(Throwable e) {
+        if (e instanceof IllegalArgumentException) {
+            return e;
+        }
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 64; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof UserError || t instanceof ModelException || t instanceof BrokerStartException || t instanceof VideoSourceException) {
+                return t;
+            }
+        }
+        return null;
     }
 
-    /** The innermost useful message of an exception chain. */
+    /** The innermost useful message of an exception chain, skipping Flink's and the executor's wrappers. */
     static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t
-                && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException || t.getMessage().contains("Job execution failed"))) {
+        int depth = 0;
+        while (t.getCause() != null && t.getCause() != t && depth++ < 64
+                && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException
+                        || t.getMessage().contains("Job execution failed") || t.getMessage().startsWith("org.apache.flink.")
+                        || t.getClass().getName().startsWith("org.apache.flink.runtime.JobException"))) {
             t = t.getCause();
         }
+        return message(t);
+    }
+
+    private static String message(Throwable t) {
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
 

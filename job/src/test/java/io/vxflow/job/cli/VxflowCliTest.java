@@ -100,6 +100,56 @@ class VxflowCliTest {
         assertThat(ProduceCommand.defaultStreamId("rtsp://cam7.local:554/stream1?token=x")).isEqualTo("stream1");
     }
 
+    @Test
+    void aUserErrorDeepInAJobFailureIsReportedAsOne() {
+        // how a model missing on a TaskManager comes back: wrapped by the job client and Flink's runtime
+        var model = new io.vxflow.gpu.infer.ModelException("model file /models/yolo.onnx does not exist on this TaskManager");
+        var failure = new java.util.concurrent.ExecutionException(
+                new RuntimeException("org.apache.flink.runtime.client.JobExecutionException: Job execution failed.",
+                        new RuntimeException("Recovery is suppressed by NoRestartBackoffTimeStrategy", model)));
+        assertThat(Vxflow.userError(failure)).isSameAs(model);
+        // a bug's illegal argument deep down is not the user's mistake
+        assertThat(Vxflow.userError(new RuntimeException("boom", new IllegalArgumentException("index -1")))).isNull();
+        assertThat(Vxflow.userError(new IllegalArgumentException("--streams must be 1..1000"))).isNotNull();
+        // a cause chain that loops back on itself ends
+        RuntimeException a = new RuntimeException("a");
+        RuntimeException b = new RuntimeException("b", a);
+        a.initCause(b);
+        assertThat(Vxflow.userError(a)).isNull();
+        assertThat(Vxflow.describe(a)).isEqualTo("a");
+    }
+
+    @Test
+    void otherFailuresShowTheRootMessageBehindFlinksWrappers() {
+        var root = new IllegalStateException("TensorRT could not build an engine: out of memory");
+        var failure = new java.util.concurrent.ExecutionException(
+                new RuntimeException("org.apache.flink.runtime.client.JobExecutionException: Job execution failed.", root));
+        assertThat(Vxflow.userError(failure)).isNull();
+        assertThat(Vxflow.describe(failure)).isEqualTo("TensorRT could not build an engine: out of memory");
+    }
+
+    @Test
+    void transactionalIdsDefaultToOnePerGroupAndTopic() {
+        var conf = new org.apache.flink.configuration.Configuration();
+        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-vxflow-results");
+        conf.set(io.vxflow.job.JobOptions.GROUP_ID, "lobby");
+        conf.set(io.vxflow.job.JobOptions.RESULTS_TOPIC, "lobby-results");
+        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-lobby-lobby-results");
+        conf.set(io.vxflow.job.JobOptions.TRANSACTIONAL_ID_PREFIX, "cams-7");
+        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("cams-7");
+    }
+
+    @Test
+    void negativeIdleFlushIsOneLine() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--idle-flush-ms", "-1")).isEqualTo(2);
+        assertOneLine("vxflow run: --idle-flush-ms must be 0 (off) or positive");
+    }
+
+    @Test
+    void outsideFlinksClientTheLauncherExits() {
+        assertThat(Vxflow.insideFlinkClient()).isFalse();
+    }
+
     private void assertOneLine(String expected) {
         assertThat(err.toString().lines().toList()).containsExactly(expected);
     }

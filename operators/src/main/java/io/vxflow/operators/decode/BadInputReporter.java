@@ -1,5 +1,6 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.connectors.frames.FramesWireFormat;
 import io.vxflow.gpu.decode.DecodeError;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ final class BadInputReporter {
         counters.get(error).inc();
         if (logged.put(stream + '\0' + error.name(), Boolean.TRUE) == null) {
             LOG.warn("stream '{}': {}: {}; {}. Further {} on this stream are counted in metric badInput.{} and not logged.",
-                    stream, error.metricName(), detail, consequence, error.metricName(), error.metricName());
+                    FramesWireFormat.printable(stream, 128), error.metricName(), detail, consequence, error.metricName(), error.metricName());
         }
     }
 

@@ -1,36 +1,71 @@
 package io.vxflow.operators.slot;
 
 import io.vxflow.gpu.infer.ModelException;
+import io.vxflow.gpu.infer.ModelInspector;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
- * Finds the model file on a TaskManager: the path the client checked when it is readable here
- * (same machine, shared file system or a baked-in image), else the copy Flink's distributed cache
- * shipped under {@link #CACHE_NAME}. Files are matched by size; the engine caches key on the
- * content hash the client computed.
+ * Finds the model file on a TaskManager. The path the client checked is used when it is readable
+ * here (same machine, shared file system, a baked-in image) and its content has the SHA-256 the
+ * client computed; otherwise the copy Flink's distributed cache shipped under {@link #CACHE_NAME},
+ * which must have that hash too. A file at the same path with other content (a model updated on one
+ * machine but not another) is never used: engine caches and results key on the client's hash.
+ * Hashes are remembered per path, size and modification time, so slots do not re-read the file.
  */
 public final class ModelLocator {
     /** Name under which the job registers the model with Flink's distributed cache. */
     public static final String CACHE_NAME = "vxflow-model";
 
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
+
     private ModelLocator() {}
 
     static PipelineSpec localize(RuntimeContext ctx, PipelineSpec spec) {
+        return localize(spec, () -> ctx.getDistributedCache().getFile(CACHE_NAME));
+    }
+
+    /** As above, with the distributed cache lookup given: it may throw when nothing was shipped. */
+    static PipelineSpec localize(PipelineSpec spec, Supplier<File> shipped) {
         Path declared = Path.of(spec.model().path());
-        if (Files.isReadable(declared)) {
+        String want = spec.model().sha256();
+        String localHash = Files.isReadable(declared) ? hash(declared) : null;
+        if (want.equals(localHash)) {
             return spec;
         }
         File cached;
         try {
-            cached = ctx.getDistributedCache().getFile(CACHE_NAME);
+            cached = shipped.get();
         } catch (RuntimeException e) {
-            throw new ModelException("model " + declared + " is not readable on this TaskManager and was not shipped with the job: "
-                    + e.getMessage(), e);
+            throw new ModelException("model " + declared + (localHash == null ? " is not readable on this TaskManager" : " on this TaskManager differs from the one the job was submitted with (sha256 " + abbreviate(localHash) + " instead of " + abbreviate(want) + ")")
+                    + " and was not shipped with the job: " + e.getMessage(), e);
+        }
+        String shippedHash = hash(cached.toPath());
+        if (!want.equals(shippedHash)) {
+            throw new ModelException("the model shipped with the job (" + cached + ") has sha256 " + abbreviate(shippedHash) + ", not the submitted "
+                    + abbreviate(want));
         }
         return spec.withModelPath(cached.getAbsolutePath());
+    }
+
+    static String hash(Path file) {
+        String key;
+        try {
+            key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            throw new ModelException("model " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        return HASHES.computeIfAbsent(key, k -> ModelInspector.sha256(file));
+    }
+
+    private static String abbreviate(String hex) {
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 }

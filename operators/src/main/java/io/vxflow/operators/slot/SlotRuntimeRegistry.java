@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Slots open one at a time in a process: the first slot of a model builds or loads its TensorRT
  * engine while the others wait, and no slot initialises CUDA while another is inside TensorRT.
+ * Known limitation: the one lock is also taken to close a slot, so while an engine is being built
+ * (minutes for a large model without a cached engine) a cancelled task of the same TaskManager waits
+ * for the build before it finishes closing; Flink's {@code task.cancellation.timeout} must exceed the
+ * build time (deploy/flink/config.yaml sets ten minutes), or the engine cache is warmed ahead.
  *
  * <p>GPU slots are spread over the GPUs Flink assigned this TaskManager ({@code
  * external-resource.gpu.*}; all visible GPUs when none are configured): each new slot takes the GPU

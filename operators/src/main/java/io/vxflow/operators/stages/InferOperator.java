@@ -100,4 +100,19 @@ public final class InferOperator extends ChainStageOperator<FrameHandle> impleme
         flush();
         super.finish();
     }
+
+    /** On cancellation or failure, frames still waiting for their batch give back what they hold. */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (pending != null) {
+                for (FrameHandle h : pending) {
+                    h.releaseAll();
+                }
+                pending.clear();
+            }
+        } finally {
+            super.close();
+        }
+    }
 }

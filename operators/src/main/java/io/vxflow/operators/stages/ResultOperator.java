@@ -44,9 +44,14 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     @Override
     EncodedResult process(FrameHandle h) {
         long t0 = System.nanoTime();
-        FrameOutput out = runtime.read(h.item());
+        FrameOutput out;
+        try {
+            out = runtime.read(h.item());
+        } finally {
+            // the output is already on the heap: the frame's surface and batch item go back, even on failure
+            h.releaseAll();
+        }
         h.addStageNanos(Stage.READ, System.nanoTime() - t0);
-        h.releaseAll();
         long now = System.currentTimeMillis();
         FrameResult result = toResult(h, out, now);
         framesOut.inc();
