@@ -18,7 +18,7 @@ JAVA_OPTS="-Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.
     SEL=("$@"); [ ${#SEL[@]} -eq 0 ] && SEL=(--select-package io.vxflow)
     # everything on the system class path: Flink's MiniCluster loads job classes from it
     timeout 540 java $JAVA_OPTS -cp "$CP:lib/junit-console.jar" org.junit.platform.console.ConsoleLauncher execute "${SEL[@]}" \
-      --include-tag gpu --details=tree --disable-ansi-colors --disable-banner --reports-dir "$OUT/junit" 2>&1 \
+      --include-classname '.*(Test|ITCase)' --include-tag gpu --details=tree --disable-ansi-colors --disable-banner --reports-dir "$OUT/junit" 2>&1 \
       | grep -av "^\s*at \|argument placeholders\|Name collision"
   fi
   V="timeout 540 java $JAVA_OPTS -cp $CP io.vxflow.job.cli.Vxflow"
