@@ -26,7 +26,7 @@ public final class JobOptions {
             .withDescription("Stop at the end offsets the topic has when the job starts (reprocess a topic, then finish).");
     public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX = key("vxflow.kafka.transactional-id-prefix").stringType()
             .noDefaultValue().withDescription("Prefix of the results sink's Kafka transactional ids; unique per job and stable across its restarts. "
-                    + "Default: vxflow-<group id>-<results topic>, so two jobs differ in one of those or set this.");
+                    + "Default: vxflow-<group id>-<frames topic>-<results topic>, so two jobs differ in one of those or set this.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("vxflow.kafka.transaction-timeout").durationType()
             .defaultValue(Duration.ofMinutes(15)).withDescription("Kafka transaction timeout of the results sink; at most the broker's transaction.max.timeout.ms.");
 
@@ -76,8 +76,9 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
 
-    /** The results sink's transactional id prefix: the configured one, else derived from the group id and results topic. */
+    /** The results sink's transactional id prefix: the configured one, else derived from the group id and both topics. */
     public static String transactionalIdPrefix(org.apache.flink.configuration.ReadableConfig conf) {
-        return conf.getOptional(TRANSACTIONAL_ID_PREFIX).orElse("vxflow-" + conf.get(GROUP_ID) + "-" + conf.get(RESULTS_TOPIC));
+        return conf.getOptional(TRANSACTIONAL_ID_PREFIX)
+                .orElse("vxflow-" + conf.get(GROUP_ID) + "-" + conf.get(FRAMES_TOPIC) + "-" + conf.get(RESULTS_TOPIC));
     }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -24,10 +25,13 @@ public final class FrameRecordParser {
             return FrameRecord.invalid("", DecodeError.NO_STREAM_ID, "record without a key (the key is the stream id); partition "
                     + record.partition() + " offset " + record.offset(), ts);
         }
-        String stream = new String(keyBytes, StandardCharsets.UTF_8);
         if (!isUtf8(keyBytes)) {
-            return FrameRecord.invalid(stream, DecodeError.NO_STREAM_ID, "the key is not UTF-8 text", ts);
+            // filed under no stream (""), so that each broken key is not a stream of its own
+            int shown = Math.min(keyBytes.length, 16);
+            return FrameRecord.invalid("", DecodeError.NO_STREAM_ID, "the key is not UTF-8 text (" + keyBytes.length + " bytes: "
+                    + HexFormat.ofDelimiter(" ").formatHex(keyBytes, 0, shown) + (shown < keyBytes.length ? " ..." : "") + ")", ts);
         }
+        String stream = new String(keyBytes, StandardCharsets.UTF_8);
         String codecName = header(record, HEADER_CODEC);
         Optional<Codec> codec = Codec.fromWireName(codecName);
         if (codec.isEmpty()) {

@@ -205,9 +205,13 @@ public final class StreamReplayer {
             return this;
         }
 
-        /** Publishes a single stream under exactly this id (only with one stream). */
+        /** Publishes a single stream under exactly this id (only with one stream); not empty: the id is the record key. */
         public Builder streamId(String id) {
-            this.singleId = Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(id, "id");
+            if (id.isEmpty()) {
+                throw new IllegalArgumentException("the stream id must not be empty (it is the Kafka record key)");
+            }
+            this.singleId = id;
             return this;
         }
 

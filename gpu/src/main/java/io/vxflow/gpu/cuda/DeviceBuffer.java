@@ -37,10 +37,12 @@ public final class DeviceBuffer implements AutoCloseable {
     @Override
     public void close() {
         if (address != 0) {
-            context.makeCurrent();
-            Cuda.check(cuMemFree(address), "cuMemFree(" + label + ")");
+            long a = address;
+            // forgotten first: after a sticky CUDA error the free fails, and the buffer must not be freed again
             address = 0;
             context.freed(this);
+            context.makeCurrent();
+            Cuda.check(cuMemFree(a), "cuMemFree(" + label + ")");
         }
     }
 }

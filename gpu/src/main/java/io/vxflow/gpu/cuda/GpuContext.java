@@ -38,8 +38,13 @@ public final class GpuContext implements AutoCloseable {
             Cuda.check(cuDevicePrimaryCtxSetFlags(device.handle(), CU_CTX_SCHED_BLOCKING_SYNC), "cuDevicePrimaryCtxSetFlags");
         }
         Cuda.check(cuDevicePrimaryCtxRetain(context, device.handle()), "cuDevicePrimaryCtxRetain");
-        makeCurrent();
-        Cuda.check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+        try {
+            makeCurrent();
+            Cuda.check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+        } catch (RuntimeException e) {
+            cuDevicePrimaryCtxRelease(device.handle());
+            throw e;
+        }
     }
 
     /** Retains GPU {@code index}'s primary context and creates the slot's stream. */
@@ -153,15 +158,39 @@ public final class GpuContext implements AutoCloseable {
         if (closed) {
             return;
         }
-        makeCurrent();
-        cuStreamSynchronize(stream);
-        while (!buffers.isEmpty()) {
-            buffers.peek().close();
+        closed = true;
+        // every step runs whatever the ones before did (after a sticky CUDA error each free fails): the
+        // context reference is released in any case, so a broken context is not kept alive for the next task
+        RuntimeException failure = null;
+        try {
+            makeCurrent();
+            cuStreamSynchronize(stream);
+        } catch (RuntimeException e) {
+            failure = e;
         }
-        pinned.forEach(PinnedBuffer::close);
+        while (!buffers.isEmpty()) {
+            failure = attempt(buffers.peek()::close, failure);
+        }
+        for (PinnedBuffer p : pinned) {
+            failure = attempt(p::close, failure);
+        }
         pinned.clear();
         cuStreamDestroy(stream);
-        closed = true;
         cuDevicePrimaryCtxRelease(device.handle());
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
     }
 }

@@ -45,9 +45,10 @@ public final class PinnedBuffer implements AutoCloseable {
     @Override
     public void close() {
         if (host != null) {
-            context.makeCurrent();
-            Cuda.check(cuMemFreeHost(host), "cuMemFreeHost");
+            Pointer h = host;
             host = null;
+            context.makeCurrent();
+            Cuda.check(cuMemFreeHost(h), "cuMemFreeHost");
         }
     }
 }

@@ -69,6 +69,7 @@ final class ProduceCommand implements Callable<Integer> {
             PipelineFlags.require(streams.count > 0, "--streams must be positive");
             b.streams(streams.count).streamIdPrefix(prefix);
         } else {
+            PipelineFlags.require(streams.id == null || !streams.id.isEmpty(), "--stream-id must not be empty (it is the Kafka record key)");
             b.streamId(streams.id != null ? streams.id : defaultStreamId(source));
         }
         if (frames != null) {

@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--idle-flush-ms", paramLabel = "MS", description = "Drain a stream's decoder after this much silence, so frames held for B-frame reordering come out (default 30000; 0 turns it off).")
     Long idleFlushMillis;
 
-    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink; unique per job (default vxflow-GROUP-OUT_TOPIC).")
+    @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink; unique per job (default vxflow-GROUP-IN_TOPIC-OUT_TOPIC).")
     String transactionalIdPrefix;
 
     @Mixin

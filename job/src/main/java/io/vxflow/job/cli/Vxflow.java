@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Submitted through Flink's own client ({@code flink run vxflow.jar run ...}), {@code main} never
  * calls {@link System#exit}: it would take the client, or in application mode the JobManager, with
- * it. A failure is thrown to the client instead, after the same one-line message.
+ * it. A failure is thrown to the client instead, after the same one-line message; Flink's client
+ * then reports it in its own way (its exit code is 1).
  */
 @Command(name = "vxflow", mixinStandardHelpOptions = true, versionProvider = Vxflow.Version.class,
         description = "GPU video analytics on Apache Flink: encoded video from Kafka in, per-frame results to Kafka, exactly once.",
@@ -32,7 +33,8 @@ public final class Vxflow implements Callable<Integer> {
         int code = commandLine().execute(args);
         if (insideFlinkClient()) {
             if (code != 0) {
-                throw new IllegalStateException("vxflow " + String.join(" ", args) + " failed (exit code " + code + ")");
+                // no arguments in the message: -D options can carry credentials
+                throw new IllegalStateException("vxflow failed (exit code " + code + "); the reason is printed above");
             }
         } else {
             // a finished local run can leave non-daemon threads (Kafka clients, the mini cluster) behind

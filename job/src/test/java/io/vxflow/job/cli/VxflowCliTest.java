@@ -131,12 +131,19 @@ class VxflowCliTest {
     @Test
     void transactionalIdsDefaultToOnePerGroupAndTopic() {
         var conf = new org.apache.flink.configuration.Configuration();
-        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-vxflow-results");
+        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-vxflow-frames-results");
         conf.set(io.vxflow.job.JobOptions.GROUP_ID, "lobby");
+        conf.set(io.vxflow.job.JobOptions.FRAMES_TOPIC, "lobby-frames");
         conf.set(io.vxflow.job.JobOptions.RESULTS_TOPIC, "lobby-results");
-        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-lobby-lobby-results");
+        assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-lobby-lobby-frames-lobby-results");
         conf.set(io.vxflow.job.JobOptions.TRANSACTIONAL_ID_PREFIX, "cams-7");
         assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("cams-7");
+    }
+
+    @Test
+    void emptyStreamIdIsOneLine() {
+        assertThat(run("produce", "--bootstrap", "localhost:9092", "--stream-id", "", "clip.mp4")).isEqualTo(2);
+        assertOneLine("vxflow produce: --stream-id must not be empty (it is the Kafka record key)");
     }
 
     @Test
@@ -148,6 +155,30 @@ class VxflowCliTest {
     @Test
     void outsideFlinksClientTheLauncherExits() {
         assertThat(Vxflow.insideFlinkClient()).isFalse();
+    }
+
+    @Test
+    void underFlinksClientAFailureIsThrownInsteadOfExiting() {
+        FlinkClientContext.enter();
+        try {
+            assertThat(Vxflow.insideFlinkClient()).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Vxflow.main(new String[] {"run", "--frobnicate", "-Dsasl.secret=x"}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("vxflow failed (exit code 2); the reason is printed above");
+        } finally {
+            FlinkClientContext.leave();
+        }
+    }
+
+    /** What Flink's client does before it calls main: installs its context environment. */
+    private static final class FlinkClientContext extends org.apache.flink.streaming.api.environment.StreamExecutionEnvironment {
+        static void enter() {
+            initializeContextEnvironment(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment::new);
+        }
+
+        static void leave() {
+            resetContextEnvironment();
+        }
     }
 
     private void assertOneLine(String expected) {

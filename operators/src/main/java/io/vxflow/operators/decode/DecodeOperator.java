@@ -126,6 +126,10 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         String id = r.streamId();
         StreamDecoder sd = streams.get(id);
         if (!r.isValid()) {
+            if (r.error() == DecodeError.NO_STREAM_ID) {
+                bad.report(id, r.error(), r.detail(), "the record is dropped: it belongs to no stream");
+                return;
+            }
             bad.report(id, r.error(), r.detail(), "the stream waits for its next keyframe");
             if (sd != null) {
                 sd.requireKeyframe();

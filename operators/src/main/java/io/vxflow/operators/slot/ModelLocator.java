@@ -36,7 +36,7 @@ public final class ModelLocator {
     static PipelineSpec localize(PipelineSpec spec, Supplier<File> shipped) {
         Path declared = Path.of(spec.model().path());
         String want = spec.model().sha256();
-        String localHash = Files.isReadable(declared) ? hash(declared) : null;
+        String localHash = localHash(declared);
         if (want.equals(localHash)) {
             return spec;
         }
@@ -53,6 +53,18 @@ public final class ModelLocator {
                     + abbreviate(want));
         }
         return spec.withModelPath(cached.getAbsolutePath());
+    }
+
+    /** The hash of the file at the declared path, or null when there is no readable file there. */
+    private static String localHash(Path declared) {
+        if (!Files.isRegularFile(declared) || !Files.isReadable(declared)) {
+            return null;
+        }
+        try {
+            return hash(declared);
+        } catch (ModelException e) {
+            return null; // an I/O error here (a flaky network mount): the shipped copy serves as well
+        }
     }
 
     static String hash(Path file) {

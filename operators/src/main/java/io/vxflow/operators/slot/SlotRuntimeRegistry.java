@@ -51,11 +51,17 @@ public final class SlotRuntimeRegistry {
     private SlotRuntimeRegistry() {}
 
     /** The runtime of the calling operator's slot; close the lease in the operator's close(). */
-    public static synchronized SlotLease acquire(StreamingRuntimeContext ctx, PipelineSpec spec) {
+    public static SlotLease acquire(StreamingRuntimeContext ctx, PipelineSpec spec) {
         var task = ctx.getTaskInfo();
         String key = ctx.getJobInfo().getJobId() + "/" + task.getTaskName() + "/" + task.getIndexOfThisSubtask() + "/"
                 + task.getAttemptNumber();
-        return acquire(key, ModelLocator.localize(ctx, spec), gpuCandidates(ctx.getExternalResourceInfos("gpu")));
+        // outside the lock: hashing a large model or waiting for the distributed cache holds up no other slot
+        PipelineSpec local = ModelLocator.localize(ctx, spec);
+        Set<ExternalResourceInfo> gpus = ctx.getExternalResourceInfos("gpu");
+        synchronized (SlotRuntimeRegistry.class) {
+            // the GPU probe initialises CUDA: under the lock, like everything else that touches it
+            return acquire(key, local, gpuCandidates(gpus));
+        }
     }
 
     static synchronized SlotLease acquire(String key, PipelineSpec spec, List<Integer> gpus) {
