@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The whole GPU chain below Flink, as the operators drive it: NVDEC, resize, pad, normalize into
- * batches, TensorRT, NMS, crop, compose and the result copy, over 1,500 frames of two streams. Every
+ * batches, TensorRT, NMS, crop, compose and the result copy, over 1,440 frames of two streams. Every
  * frame has the scene's boxes; after warm-up no device memory is allocated (vxflow's counter and the
  * driver's free memory are flat); the only device-to-host copies are the result copies: one per
  * batch, plus one per frame for its crops when they are on. Each crop shows its own square.
