@@ -161,36 +161,19 @@ public final class GpuContext implements AutoCloseable {
         closed = true;
         // every step runs whatever the ones before did (after a sticky CUDA error each free fails): the
         // context reference is released in any case, so a broken context is not kept alive for the next task
-        RuntimeException failure = null;
-        try {
+        List<AutoCloseable> steps = new ArrayList<>();
+        steps.add(() -> {
             makeCurrent();
             cuStreamSynchronize(stream);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        while (!buffers.isEmpty()) {
-            failure = attempt(buffers.peek()::close, failure);
-        }
-        for (PinnedBuffer p : pinned) {
-            failure = attempt(p::close, failure);
-        }
+        });
+        steps.addAll(buffers); // last allocated first
+        steps.addAll(pinned);
+        RuntimeException failure = CloseAll.closeAll(steps);
         pinned.clear();
         cuStreamDestroy(stream);
         cuDevicePrimaryCtxRelease(device.handle());
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
-        try {
-            step.run();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-        }
-        return failure;
     }
 }

@@ -96,29 +96,12 @@ public final class GpuSlotRuntime implements SlotRuntime {
             batches = new BatchPool(2, pool -> new GpuBatch(ctx, spec, pool, half, maxDet, k));
             ctx.synchronize();
         } catch (RuntimeException | Error e) {
-            RuntimeException cleanup = closeAll(opened);
+            RuntimeException cleanup = CloseAll.closeAll(opened);
             if (cleanup != null) {
                 e.addSuppressed(cleanup);
             }
             throw e;
         }
-    }
-
-    /** Closes each in turn, all of them whatever one throws; the first failure (others suppressed), or null. */
-    private static RuntimeException closeAll(Iterable<AutoCloseable> steps) {
-        RuntimeException first = null;
-        for (AutoCloseable c : steps) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        return first;
     }
 
     private DeviceImage rgbImage(int w, int h, String label) {
@@ -330,7 +313,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
         }
         steps.add(module::close);
         steps.add(ctx::close);
-        RuntimeException failure = closeAll(steps);
+        RuntimeException failure = CloseAll.closeAll(steps);
         if (failure != null) {
             throw failure;
         }

@@ -118,6 +118,11 @@ public final class ModelInspector {
         return List.copyOf(out);
     }
 
+    /** A hex digest shortened for messages: its first 12 characters. */
+    public static String shortHash(String hex) {
+        return hex.length() > 12 ? hex.substring(0, 12) + "..." : hex;
+    }
+
     /** Hex SHA-256 of a model file; {@link ModelException} when it cannot be read. */
     public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {

@@ -2,6 +2,7 @@ package io.vxflow.gpu.trt;
 
 import io.vxflow.gpu.cuda.GpuDevice;
 import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.infer.ModelInspector;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -78,7 +79,7 @@ public record EngineKey(
     public List<String> differencesFrom(EngineKey other) {
         List<String> d = new ArrayList<>();
         if (!modelSha256.equals(other.modelSha256)) {
-            d.add("model sha256 " + abbreviate(other.modelSha256) + " instead of " + abbreviate(modelSha256));
+            d.add("model sha256 " + ModelInspector.shortHash(other.modelSha256) + " instead of " + ModelInspector.shortHash(modelSha256));
         }
         if (tensorRtVersion != other.tensorRtVersion || tensorRtBuild != other.tensorRtBuild) {
             d.add("TensorRT " + other.tensorRt() + " instead of " + tensorRt());
@@ -107,10 +108,6 @@ public record EngineKey(
     /** The TensorRT release as {@code 10.6.0.26}. */
     public String tensorRt() {
         return tensorRtVersion / 10000 + "." + tensorRtVersion / 100 % 100 + "." + tensorRtVersion % 100 + "." + tensorRtBuild;
-    }
-
-    private static String abbreviate(String sha) {
-        return sha.length() > 12 ? sha.substring(0, 12) + "..." : sha;
     }
 
     static String sha256(String text) {

@@ -44,13 +44,13 @@ public final class ModelLocator {
         try {
             cached = shipped.get();
         } catch (RuntimeException e) {
-            throw new ModelException("model " + declared + (localHash == null ? " is not readable on this TaskManager" : " on this TaskManager differs from the one the job was submitted with (sha256 " + abbreviate(localHash) + " instead of " + abbreviate(want) + ")")
+            throw new ModelException("model " + declared + (localHash == null ? " is not readable on this TaskManager" : " on this TaskManager differs from the one the job was submitted with (sha256 " + ModelInspector.shortHash(localHash) + " instead of " + ModelInspector.shortHash(want) + ")")
                     + " and was not shipped with the job: " + e.getMessage(), e);
         }
         String shippedHash = hash(cached.toPath());
         if (!want.equals(shippedHash)) {
-            throw new ModelException("the model shipped with the job (" + cached + ") has sha256 " + abbreviate(shippedHash) + ", not the submitted "
-                    + abbreviate(want));
+            throw new ModelException("the model shipped with the job (" + cached + ") has sha256 " + ModelInspector.shortHash(shippedHash) + ", not the submitted "
+                    + ModelInspector.shortHash(want));
         }
         return spec.withModelPath(cached.getAbsolutePath());
     }
@@ -75,9 +75,5 @@ public final class ModelLocator {
             throw new ModelException("model " + file + " cannot be read: " + e.getMessage(), e);
         }
         return HASHES.computeIfAbsent(key, k -> ModelInspector.sha256(file));
-    }
-
-    private static String abbreviate(String hex) {
-        return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 }
