@@ -67,8 +67,29 @@ public final class JobOptions {
                     + "a stream that goes on mid-GOP re-decodes its GOP first. 0 turns it off.");
     public static final ConfigOption<Duration> EVICT_AFTER = key("vxflow.decode.evict-after").durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("A stream silent this long has its decoder (NVDEC session, frame pool) closed; it re-opens when the stream returns.");
+    public static final ConfigOption<Duration> STATE_EXPIRY = key("vxflow.decode.state-expiry").durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("A stream silent this long has its checkpointed position deleted too (it returns with its frame numbering "
+                    + "started again); 0 keeps positions forever.");
+    public static final ConfigOption<String> DECODE_ENGINE = key("vxflow.decode.engine").stringType().defaultValue("nvdec")
+            .withDescription("GPU backend: 'nvdec', or 'cpu' to decode with FFmpeg on the CPU and upload each frame once (the conventional "
+                    + "pipeline, for comparison).");
+    public static final ConfigOption<Integer> DECODE_WORKERS = key("vxflow.decode.workers").intType().defaultValue(0)
+            .withDescription("Decode worker threads per TaskManager, shared by its slots: as many streams decode at once. 0: 32 on the GPU "
+                    + "backend (enough to keep NVDEC's engines busy), the CPU count on the CPU backend.");
+    public static final ConfigOption<Integer> DECODE_MAX_IN_FLIGHT = key("vxflow.decode.max-in-flight").intType().defaultValue(0)
+            .withDescription("Access units a slot may have on the decode workers at once; beyond it the slot applies backpressure. "
+                    + "0: four per worker, at least 64.");
+    public static final ConfigOption<String> OVERLOAD_POLICY = key("vxflow.overload.policy").stringType().defaultValue("queue")
+            .withDescription("'queue' processes every frame, however late; 'drop' gives frames later than vxflow.overload.max-lag "
+                    + "their result without analysis (marked \"dropped\":\"overload\"), skipping whole GOPs undecoded when a keyframe "
+                    + "arrives that late, so latency stays bounded when input exceeds capacity.");
+    public static final ConfigOption<Duration> OVERLOAD_MAX_LAG = key("vxflow.overload.max-lag").durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("With the drop policy: how late (Kafka ingest to now) a frame may be before it is dropped.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("vxflow.checkpoint.dir").stringType().noDefaultValue()
+            .withDescription("Keep checkpoints in this directory (any Flink file system URI, or a local path), retained when the job is "
+                    + "cancelled or fails; a local 'vxflow run' started again with the same directory resumes from the latest one.");
     public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
-            .withDescription("CPU backend: FFmpeg threads per decoder.");
+            .withDescription("FFmpeg threads per software decoder (CPU backend, or --decode cpu).");
     public static final ConfigOption<Integer> INFER_THREADS = key("vxflow.infer.threads").intType().defaultValue(1)
             .withDescription("CPU backend: ONNX Runtime threads per inference.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("vxflow.restart.attempts").intType().defaultValue(10)

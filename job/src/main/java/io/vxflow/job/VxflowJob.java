@@ -2,6 +2,7 @@ package io.vxflow.job;
 
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FramesDeserializationSchema;
+import io.vxflow.connectors.frames.KafkaFrameReplaySource;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.ResultsSerializationSchema;
 import io.vxflow.gpu.infer.ModelInfo;
@@ -9,8 +10,11 @@ import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
+import io.vxflow.operators.decode.DecodeSettings;
+import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -42,7 +46,12 @@ public final class VxflowJob {
         if (!precision.equals("fp16") && !precision.equals("fp32")) {
             throw new IllegalArgumentException("precision must be fp16 or fp32, not '" + precision + "'");
         }
+        String engine = conf.get(JobOptions.DECODE_ENGINE).toLowerCase(Locale.ROOT);
+        if (!engine.equals("nvdec") && !engine.equals("cpu")) {
+            throw new IllegalArgumentException("vxflow.decode.engine must be nvdec or cpu, not '" + engine + "'");
+        }
         PipelineSpec.Builder b = PipelineSpec.builder(Backend.parse(conf.get(JobOptions.BACKEND)), model)
+                .decodeOnCpu(engine.equals("cpu"))
                 .maxWaitMillis(conf.get(JobOptions.BATCH_WAIT).toMillis())
                 .fp16(precision.equals("fp16"))
                 .thresholds(conf.get(JobOptions.CONFIDENCE), conf.get(JobOptions.IOU))
@@ -57,6 +66,44 @@ public final class VxflowJob {
         return b.build();
     }
 
+    /** How the decode stage runs, from the options; {@code backend} sizes the worker pool. */
+    public static DecodeSettings decodeSettings(Configuration conf, Backend backend) {
+        int workers = conf.get(JobOptions.DECODE_WORKERS);
+        if (workers < 0) {
+            throw new IllegalArgumentException("vxflow.decode.workers must not be negative");
+        }
+        if (workers == 0) {
+            // NVDEC: enough sessions in flight for its engines, each worker mostly waiting; CPU: one per core
+            workers = backend == Backend.CPU ? Math.max(2, Runtime.getRuntime().availableProcessors()) : 32;
+        }
+        int inFlight = conf.get(JobOptions.DECODE_MAX_IN_FLIGHT);
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("vxflow.decode.max-in-flight must not be negative");
+        }
+        return DecodeSettings.defaults(workers)
+                .withWorkers(workers, inFlight > 0 ? inFlight : Math.max(64, 4 * workers))
+                .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
+                .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
+                .withStateExpiry(conf.get(JobOptions.STATE_EXPIRY).toMillis())
+                .withOverload(overloadPolicy(conf));
+    }
+
+    static OverloadPolicy overloadPolicy(Configuration conf) {
+        String policy = conf.get(JobOptions.OVERLOAD_POLICY).toLowerCase(Locale.ROOT);
+        switch (policy) {
+            case "queue":
+                return OverloadPolicy.QUEUE;
+            case "drop":
+                long lag = conf.get(JobOptions.OVERLOAD_MAX_LAG).toMillis();
+                if (lag <= 0) {
+                    throw new IllegalArgumentException("vxflow.overload.max-lag must be positive");
+                }
+                return OverloadPolicy.drop(lag);
+            default:
+                throw new IllegalArgumentException("vxflow.overload.policy must be queue or drop, not '" + policy + "'");
+        }
+    }
+
     /** Adds the job to {@code env} and returns its validated stream graph, ready to execute. */
     public static StreamGraph build(StreamExecutionEnvironment env, Configuration conf, ModelInfo model) {
         String bootstrap = conf.getOptional(JobOptions.BOOTSTRAP)
@@ -64,6 +111,7 @@ public final class VxflowJob {
         PipelineSpec spec = pipelineSpec(conf, model);
         int parallelism = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
         env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        conf.getOptional(JobOptions.CHECKPOINT_DIR).ifPresent(dir -> env.configure(CheckpointDirectory.storage(dir)));
         if (conf.get(JobOptions.RESTART_ATTEMPTS) >= 0) {
             // a job that keeps failing ends, with its cause, instead of restarting silently forever
             Configuration restart = new Configuration();
@@ -78,8 +126,8 @@ public final class VxflowJob {
                 .uid("vxflow-source")
                 .setParallelism(parallelism);
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
-                .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
-                .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
+                .withDecode(decodeSettings(conf, spec.backend()))
+                .withReplaySource(KafkaFrameReplaySource.factory(conf.get(JobOptions.FRAMES_TOPIC), Map.of("bootstrap.servers", bootstrap)))
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
         DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);

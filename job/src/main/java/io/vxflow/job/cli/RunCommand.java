@@ -1,12 +1,16 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.job.CheckpointDirectory;
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
 import io.vxflow.job.VxflowJob;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -47,6 +51,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--idle-flush-ms", paramLabel = "MS", description = "Drain a stream's decoder after this much silence, so frames held for B-frame reordering come out (default 30000; 0 turns it off).")
     Long idleFlushMillis;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Keep checkpoints in DIR (a path or a Flink file system URI), "
+            + "retained on cancellation and failure; started again with the same DIR, the job resumes from the latest one.")
+    String checkpointDir;
+
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink; unique per job (default vxflow-GROUP-IN_TOPIC-OUT_TOPIC).")
     String transactionalIdPrefix;
 
@@ -59,13 +67,23 @@ final class RunCommand implements Callable<Integer> {
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (pipeline.parallelism != null && env instanceof LocalStreamEnvironment) {
-            env.setParallelism(pipeline.parallelism);
+        boolean local = env instanceof LocalStreamEnvironment;
+        if (local) {
+            int slots = pipeline.parallelism != null ? pipeline.parallelism : env.getParallelism();
+            env = StreamExecutionEnvironment.createLocalEnvironment(slots, LocalCluster.configuration(slots));
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
-        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%n", in, out, model.name(), model.inputWidth(),
+        String resumed = "";
+        if (checkpointDir != null) {
+            Optional<String> latest = CheckpointDirectory.latest(checkpointDir);
+            if (latest.isPresent()) {
+                graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(latest.get(), false));
+                resumed = ", resuming from " + latest.get();
+            }
+        }
+        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", in, out, model.name(), model.inputWidth(),
                 model.inputHeight(), model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND),
-                env instanceof LocalStreamEnvironment ? ", local MiniCluster" : "");
+                local ? ", local MiniCluster" : "", resumed);
         env.execute(graph);
         return 0;
     }
@@ -89,6 +107,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (transactionalIdPrefix != null) {
             conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+        }
+        if (checkpointDir != null) {
+            PipelineFlags.require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
+            conf.set(JobOptions.CHECKPOINT_DIR, checkpointDir);
         }
         return conf;
     }

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vxflow", mixinStandardHelpOptions = true, versionProvider = Vxflow.Version.class,
         description = "GPU video analytics on Apache Flink: encoded video from Kafka in, per-frame results to Kafka, exactly once.",
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, BrokerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, BrokerCommand.class, BenchCommand.class, EngineCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Vxflow implements Callable<Integer> {
     static final int USER_ERROR = 2;
 

@@ -21,6 +21,8 @@ final class StreamStats {
     int duplicates;
     int outOfOrder;
     int boxesRight;
+    /** Results of frames not analysed (overload policy drop): no boxes to check. */
+    int dropped;
     long firstMillis;
     long lastMillis;
     private long lastPts = Long.MIN_VALUE;
@@ -51,7 +53,9 @@ final class StreamStats {
         long emitted = r.timing().emitMillis();
         firstMillis = firstMillis == 0 ? emitted : Math.min(firstMillis, emitted);
         lastMillis = Math.max(lastMillis, emitted);
-        if (boxesMatch(r, f % clipFrames)) {
+        if (r.dropped() != null) {
+            dropped++;
+        } else if (boxesMatch(r, f % clipFrames)) {
             boxesRight++;
         }
     }
