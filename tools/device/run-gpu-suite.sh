@@ -8,6 +8,8 @@ OUT=${OUT:-/tmp/vx-out}; mkdir -p "$OUT"
 export VXFLOW_CACHE_DIR=/tmp/vx-cache VXFLOW_TEST_MODELS=/tmp/vx-models
 CP="lib/ffmpeg-gpl.jar:test-classes/gpu:test-classes/it:lib/assertj-core.jar:lib/byte-buddy.jar:lib/vxflow.jar"
 JAVA_OPTS="-Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
+# FFmpeg's GPL build (lib/ffmpeg-gpl.jar; libx264 and libx265 make the test streams), as in the Maven build's tests
+JAVA_OPTS="$JAVA_OPTS -Dorg.bytedeco.javacpp.platform.extension=-gpl"
 {
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
   java -version 2>&1 | head -1
