@@ -1,6 +1,7 @@
 package io.vxflow.job;
 
 import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.connectors.frames.FramesDeserializationSchema;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.ResultsSerializationSchema;
@@ -11,6 +12,7 @@ import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
 import io.vxflow.operators.slot.ModelLocator;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -96,10 +98,12 @@ public final class VxflowJob {
                 .setTopics(conf.get(JobOptions.FRAMES_TOPIC))
                 .setGroupId(conf.get(JobOptions.GROUP_ID))
                 .setDeserializer(new FramesDeserializationSchema())
-                .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES))
-                .setProperty("fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES))
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+                // the user's client properties (security, tuning) win over these defaults
+                .setProperties(KafkaClientProperties.merge(Map.of(
+                        "max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES),
+                        "fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES),
+                        "partition.discovery.interval.ms", "10000",
+                        "commit.offsets.on.checkpoint", "true"), JobOptions.kafkaClientProperties(conf), Map.of()));
         String from = conf.get(JobOptions.STARTING_OFFSETS).toLowerCase(Locale.ROOT);
         switch (from) {
             case "committed":
@@ -126,8 +130,9 @@ public final class VxflowJob {
                 .setRecordSerializer(new ResultsSerializationSchema(conf.get(JobOptions.RESULTS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(JobOptions.transactionalIdPrefix(conf))
-                .setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))
-                .setProperty("max.request.size", Integer.toString(MAX_RECORD_BYTES))
+                .setKafkaProducerConfig(KafkaClientProperties.merge(Map.of("max.request.size", Integer.toString(MAX_RECORD_BYTES)),
+                        JobOptions.kafkaClientProperties(conf),
+                        Map.of("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))))
                 .build();
     }
 }
