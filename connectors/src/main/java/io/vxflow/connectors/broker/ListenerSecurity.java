@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -63,7 +64,7 @@ final class ListenerSecurity {
 
     /** The server properties of the listener {@code listener}, including inter-broker authentication. */
     Map<String, String> serverProperties(String listener) {
-        String prefix = "listener.name." + listener.toLowerCase(java.util.Locale.ROOT) + ".";
+        String prefix = "listener.name." + listener.toLowerCase(Locale.ROOT) + ".";
         Map<String, String> p = new LinkedHashMap<>();
         if (sasl()) {
             StringBuilder jaas = new StringBuilder(login(INTERNAL_USER, internalPassword, false));
@@ -71,7 +72,7 @@ final class ListenerSecurity {
             users.forEach((user, password) -> jaas.append(" user_").append(user).append("=").append(quoted(password)));
             p.put("sasl.enabled.mechanisms", MECHANISM);
             p.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
-            p.put(prefix + MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config", jaas.append(';').toString());
+            p.put(prefix + MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config", jaas.append(';').toString());
         }
         if (tls()) {
             p.put(prefix + "ssl.keystore.type", "PKCS12");
