@@ -2,8 +2,13 @@ package io.vxflow.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Every setting of the vxflow job, as typed Flink options with defaults and descriptions. The
@@ -29,6 +34,12 @@ public final class JobOptions {
                     + "Default: vxflow-<group id>-<frames topic>-<results topic>, so two jobs differ in one of those or set this.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("vxflow.kafka.transaction-timeout").durationType()
             .defaultValue(Duration.ofMinutes(15)).withDescription("Kafka transaction timeout of the results sink; at most the broker's transaction.max.timeout.ms.");
+    /** Read it with {@link #kafkaClientProperties}, write it with {@link #setKafkaClientProperties}. */
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = key("vxflow.kafka.property").mapType().defaultValue(Map.of())
+            .withDescription("Kafka client properties (security, tuning) for every Kafka client of vxflow: the frames source, the results sink, "
+                    + "the producer, the demo's results reader. One per key: -Dvxflow.kafka.property.security.protocol=SASL_SSL. "
+                    + "They win over vxflow's tuning defaults; what vxflow sets from its own options (bootstrap.servers, group.id, "
+                    + "transactional.id, transaction.timeout.ms, auto.offset.reset, serializers) is refused.");
 
     public static final ConfigOption<String> MODEL = key("vxflow.model").stringType().noDefaultValue()
             .withDescription("Path of the ONNX model, or 'squares' for the built-in known-answer detector.");
@@ -97,8 +108,39 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
 
+    /**
+     * The Kafka client properties every Kafka client of the job gets ({@link #KAFKA_PROPERTIES}), as
+     * a serializable map for operators that open a client of their own; build the client's
+     * configuration from it with {@link KafkaClientProperties#merge}.
+     *
+     * @throws IllegalArgumentException naming a property vxflow sets itself
+     */
+    public static HashMap<String, String> kafkaClientProperties(ReadableConfig conf) {
+        Map<String, String> properties;
+        try {
+            properties = conf.get(KAFKA_PROPERTIES);
+        } catch (IllegalArgumentException e) {
+            // Flink's message repeats the value, which may hold a password
+            throw new IllegalArgumentException(KAFKA_PROPERTIES.key() + " is not a map of Kafka client properties; set one property each: "
+                    + KAFKA_PROPERTIES.key() + ".<key>=<value>");
+        }
+        return KafkaClientProperties.check(properties);
+    }
+
+    /**
+     * Replaces the Kafka client properties in {@code conf}. They are stored one key each
+     * ({@code vxflow.kafka.property.<key>}), never as one map value: Flink hides the values of
+     * sensitive keys ({@code ...password}, {@code ...jaas.config}) when it prints a configuration,
+     * and it can only see those key names in this form.
+     */
+    public static void setKafkaClientProperties(Configuration conf, Map<String, String> properties) {
+        HashMap<String, String> checked = KafkaClientProperties.check(properties);
+        conf.removeConfig(KAFKA_PROPERTIES);
+        checked.forEach((k, v) -> conf.setString(KAFKA_PROPERTIES.key() + "." + k, v));
+    }
+
     /** The results sink's transactional id prefix: the configured one, else derived from the group id and both topics. */
-    public static String transactionalIdPrefix(org.apache.flink.configuration.ReadableConfig conf) {
+    public static String transactionalIdPrefix(ReadableConfig conf) {
         return conf.getOptional(TRANSACTIONAL_ID_PREFIX)
                 .orElse("vxflow-" + conf.get(GROUP_ID) + "-" + conf.get(FRAMES_TOPIC) + "-" + conf.get(RESULTS_TOPIC));
     }

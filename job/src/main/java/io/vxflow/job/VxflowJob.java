@@ -1,7 +1,9 @@
 package io.vxflow.job;
 
 import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.connectors.frames.FramesDeserializationSchema;
+import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.connectors.frames.KafkaFrameReplaySource;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.ResultsSerializationSchema;
@@ -14,6 +16,7 @@ import io.vxflow.operators.decode.DecodeSettings;
 import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
 import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -127,7 +130,7 @@ public final class VxflowJob {
                 .setParallelism(parallelism);
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
                 .withDecode(decodeSettings(conf, spec.backend()))
-                .withReplaySource(KafkaFrameReplaySource.factory(conf.get(JobOptions.FRAMES_TOPIC), Map.of("bootstrap.servers", bootstrap)))
+                .withReplaySource(replaySource(conf, bootstrap))
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
         DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
@@ -138,16 +141,25 @@ public final class VxflowJob {
         return graph;
     }
 
+    /** Where restored streams read their GOPs again: the frames topic, with the source's client properties. */
+    static FrameReplaySource.Factory replaySource(Configuration conf, String bootstrap) {
+        Map<String, String> properties = new HashMap<>(JobOptions.kafkaClientProperties(conf));
+        properties.put("bootstrap.servers", bootstrap);
+        return KafkaFrameReplaySource.factory(conf.get(JobOptions.FRAMES_TOPIC), properties);
+    }
+
     static KafkaSource<FrameRecord> source(Configuration conf, String bootstrap) {
         KafkaSourceBuilder<FrameRecord> b = KafkaSource.<FrameRecord>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(conf.get(JobOptions.FRAMES_TOPIC))
                 .setGroupId(conf.get(JobOptions.GROUP_ID))
                 .setDeserializer(new FramesDeserializationSchema())
-                .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES))
-                .setProperty("fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES))
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+                // the user's client properties (security, tuning) win over these defaults
+                .setProperties(KafkaClientProperties.merge(Map.of(
+                        "max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES),
+                        "fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES),
+                        "partition.discovery.interval.ms", "10000",
+                        "commit.offsets.on.checkpoint", "true"), JobOptions.kafkaClientProperties(conf), Map.of()));
         String from = conf.get(JobOptions.STARTING_OFFSETS).toLowerCase(Locale.ROOT);
         switch (from) {
             case "committed":
@@ -174,8 +186,9 @@ public final class VxflowJob {
                 .setRecordSerializer(new ResultsSerializationSchema(conf.get(JobOptions.RESULTS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(JobOptions.transactionalIdPrefix(conf))
-                .setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))
-                .setProperty("max.request.size", Integer.toString(MAX_RECORD_BYTES))
+                .setKafkaProducerConfig(KafkaClientProperties.merge(Map.of("max.request.size", Integer.toString(MAX_RECORD_BYTES)),
+                        JobOptions.kafkaClientProperties(conf),
+                        Map.of("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))))
                 .build();
     }
 }

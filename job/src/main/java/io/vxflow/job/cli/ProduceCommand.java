@@ -7,12 +7,14 @@ import io.vxflow.connectors.producer.ReaderOptions;
 import io.vxflow.connectors.producer.ReplayProgress;
 import io.vxflow.connectors.producer.StreamReplayer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -62,6 +64,9 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE_OR_URL", description = "The video to publish.")
     String source;
 
+    @Mixin
+    KafkaClientFlags kafka;
+
     @Override
     public Integer call() throws Exception {
         StreamReplayer.Builder b = StreamReplayer.builder().realTime(realtime).loop(loop);
@@ -79,6 +84,7 @@ final class ProduceCommand implements Callable<Integer> {
             b.maxDuration(Duration.ofSeconds(seconds));
         }
         StreamReplayer replayer = b.build();
+        Map<String, String> kafkaProperties = kafka.properties();
         ReaderOptions options = ReaderOptions.defaults();
         if (fps != null) {
             PipelineFlags.require(fps > 0, "--fps must be positive");
@@ -89,10 +95,13 @@ final class ProduceCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (AccessUnitReader reader = AccessUnitReader.open(source, options); FramePublisher publisher = new FramePublisher(bootstrap, topic)) {
+        try (AccessUnitReader reader = AccessUnitReader.open(source, options); FramePublisher publisher = new FramePublisher(bootstrap, topic, kafkaProperties)) {
             System.out.printf("vxflow produce: %s (%s %dx%d, %s fps) -> %s as %s%n", reader.description(), reader.codec().wireName(),
                     reader.width(), reader.height(), reader.frameRate(), topic,
                     replayer.streamIds().size() == 1 ? "stream '" + replayer.streamIds().get(0) + "'" : replayer.streamIds().size() + " streams");
+            if (KafkaClientFlags.describe(kafkaProperties) != null) {
+                System.out.println("  " + KafkaClientFlags.describe(kafkaProperties));
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(replayer::stop, "vxflow-produce-stop"));
             ticker.scheduleAtFixedRate(() -> print("  ", replayer.progress()), 1, 1, TimeUnit.SECONDS);
             ReplayProgress done = replayer.replay(reader, publisher);

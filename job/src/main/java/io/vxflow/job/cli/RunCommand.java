@@ -9,6 +9,7 @@ import io.vxflow.job.VxflowJob;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -29,21 +30,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
-    @Option(names = "--in", paramLabel = "TOPIC", defaultValue = "frames", description = "Frames topic (default: ${DEFAULT-VALUE}).")
+    // Flags without a picocli default: one that is not given leaves its option to -D or the option's default.
+    @Option(names = "--in", paramLabel = "TOPIC", description = "Frames topic (default frames).")
     String in;
 
-    @Option(names = "--out", paramLabel = "TOPIC", defaultValue = "results", description = "Results topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "TOPIC", description = "Results topic (default results).")
     String out;
 
-    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "vxflow", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group (default vxflow).")
     String groupId;
 
-    @Option(names = "--from", paramLabel = "committed|earliest|latest", defaultValue = "committed",
-            description = "Where a job without a checkpoint starts reading (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--from", paramLabel = "committed|earliest|latest",
+            description = "Where a job without a checkpoint starts reading (default committed).")
     String from;
 
     @Option(names = "--bounded", description = "Stop at the end offsets present at start (reprocess a topic, then finish).")
-    boolean bounded;
+    Boolean bounded;
 
     @Option(names = "--checkpoint-interval-ms", paramLabel = "MS", description = "Checkpoint (and result commit) interval (default 10000).")
     Long checkpointMillis;
@@ -61,6 +63,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     PipelineFlags pipeline;
 
+    @Mixin
+    KafkaClientFlags kafka;
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = configuration();
@@ -69,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         boolean local = env instanceof LocalStreamEnvironment;
         if (local) {
-            int slots = pipeline.parallelism != null ? pipeline.parallelism : env.getParallelism();
+            int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
             env = StreamExecutionEnvironment.createLocalEnvironment(slots, LocalCluster.configuration(slots));
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
@@ -81,22 +86,28 @@ final class RunCommand implements Callable<Integer> {
                 resumed = ", resuming from " + latest.get();
             }
         }
-        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", in, out, model.name(), model.inputWidth(),
-                model.inputHeight(), model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND),
-                local ? ", local MiniCluster" : "", resumed);
+        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
+                conf.get(JobOptions.RESULTS_TOPIC), model.name(), model.inputWidth(), model.inputHeight(),
+                model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND), local ? ", local MiniCluster" : "", resumed);
+        String kafkaLine = KafkaClientFlags.describe(JobOptions.kafkaClientProperties(conf));
+        if (kafkaLine != null) {
+            System.out.println("  " + kafkaLine);
+        }
         env.execute(graph);
         return 0;
     }
 
+    /** The job's options: -D, then the flags given explicitly (see {@link PipelineFlags#applyTo}). */
     Configuration configuration() {
         Configuration conf = new Configuration();
         pipeline.applyTo(conf);
+        kafka.applyTo(conf);
         conf.set(JobOptions.BOOTSTRAP, bootstrap);
-        conf.set(JobOptions.FRAMES_TOPIC, in);
-        conf.set(JobOptions.RESULTS_TOPIC, out);
-        conf.set(JobOptions.GROUP_ID, groupId);
-        conf.set(JobOptions.STARTING_OFFSETS, from);
-        conf.set(JobOptions.BOUNDED, bounded);
+        setIfGiven(conf, JobOptions.FRAMES_TOPIC, in);
+        setIfGiven(conf, JobOptions.RESULTS_TOPIC, out);
+        setIfGiven(conf, JobOptions.GROUP_ID, groupId);
+        setIfGiven(conf, JobOptions.STARTING_OFFSETS, from);
+        setIfGiven(conf, JobOptions.BOUNDED, bounded);
         if (checkpointMillis != null) {
             PipelineFlags.require(checkpointMillis > 0, "--checkpoint-interval-ms must be positive");
             conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMillis));
@@ -113,5 +124,11 @@ final class RunCommand implements Callable<Integer> {
             conf.set(JobOptions.CHECKPOINT_DIR, checkpointDir);
         }
         return conf;
+    }
+
+    private static <T> void setIfGiven(Configuration conf, ConfigOption<T> option, T flag) {
+        if (flag != null) {
+            conf.set(option, flag);
+        }
     }
 }

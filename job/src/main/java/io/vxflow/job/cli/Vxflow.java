@@ -70,7 +70,8 @@ public final class Vxflow implements Callable<Integer> {
         CommandLine cmd = e.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
         PrintWriter err = cmd.getErr();
-        err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+        // picocli quotes unmatched arguments as they are: secrets among them are hidden
+        err.println(name + ": " + SecretArguments.hide(e.getMessage(), args) + " (see '" + name + " --help')");
         err.flush();
         return USER_ERROR;
     }
@@ -80,7 +81,8 @@ public final class Vxflow implements Callable<Integer> {
         PrintWriter err = cmd.getErr();
         Throwable userError = userError(e);
         boolean user = userError != null;
-        err.println(name + ": " + (user ? message(userError) : describe(e)));
+        String[] args = parsed == null ? null : parsed.originalArgs().toArray(new String[0]);
+        err.println(name + ": " + SecretArguments.hide(user ? message(userError) : describe(e), args));
         if (!user && System.getenv("VXFLOW_DEBUG") != null) {
             e.printStackTrace(err);
         } else if (!user) {

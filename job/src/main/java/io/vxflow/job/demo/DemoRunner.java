@@ -71,11 +71,13 @@ public final class DemoRunner {
             console.printf("  kafka: embedded KRaft broker on %s%n", broker.bootstrapServers());
             conf.set(JobOptions.BOOTSTRAP, broker.bootstrapServers());
             JobClient job = startJob(info);
-            try (ResultsWatcher watcher = new ResultsWatcher(broker.bootstrapServers(), conf.get(JobOptions.RESULTS_TOPIC), clipFrames, settings.out())) {
+            try (ResultsWatcher watcher = new ResultsWatcher(broker.bootstrapServers(), JobOptions.kafkaClientProperties(conf),
+                    conf.get(JobOptions.RESULTS_TOPIC), clipFrames, settings.out())) {
                 StreamReplayer replayer = StreamReplayer.builder().streams(n).streamIdPrefix("cam").realTime(true)
                         .loop(framesPerStream > clip.size()).maxFramesPerStream(framesPerStream).build();
                 CompletableFuture<?> publishing = CompletableFuture.runAsync(() -> {
-                    try (FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), conf.get(JobOptions.FRAMES_TOPIC))) {
+                    try (FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), conf.get(JobOptions.FRAMES_TOPIC),
+                            JobOptions.kafkaClientProperties(conf))) {
                         replayer.replay(new InMemoryAccessUnitSource(clip, SyntheticScene.WIDTH, SyntheticScene.HEIGHT, FrameRate.of(SyntheticScene.FPS)), publisher);
                     }
                 });

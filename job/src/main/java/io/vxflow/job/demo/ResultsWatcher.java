@@ -1,5 +1,6 @@
 package io.vxflow.job.demo;
 
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.connectors.results.ResultJson;
 import java.io.BufferedWriter;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,15 +33,19 @@ final class ResultsWatcher implements AutoCloseable {
     private final BufferedWriter out;
     private int total;
 
-    ResultsWatcher(String bootstrap, String topic, int clipFrames, Path outFile) throws IOException {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        consumer = new KafkaConsumer<>(p);
+    /**
+     * @param clientProperties the user's Kafka client properties (security, tuning); the watcher
+     *     keeps its own isolation level (read_committed), offsets and deserializers
+     */
+    ResultsWatcher(String bootstrap, Map<String, String> clientProperties, String topic, int clipFrames, Path outFile)
+            throws IOException {
+        consumer = new KafkaConsumer<>(KafkaClientProperties.merge(Map.of(), clientProperties, Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName())));
         List<TopicPartition> parts = new ArrayList<>();
         for (PartitionInfo info : consumer.partitionsFor(topic)) {
             parts.add(new TopicPartition(topic, info.partition()));
