@@ -242,10 +242,16 @@ public final class CuptiRecorder implements AutoCloseable {
             int kind = new CUpti_Activity(at).kind();
             if (kind == CUPTI_ACTIVITY_KIND_MEMCPY) {
                 CUpti_ActivityMemcpy5 m = new CUpti_ActivityMemcpy5(at);
+                if (m.start() == 0) {
+                    ERRORS.add("a copy of " + m.bytes() + " bytes without timestamps: it cannot be placed in a window");
+                }
                 COPIES.add(new Copy(direction(m.copyKind() & 0xFF), m.bytes(), m.start(), m.end(), m.streamId()));
             } else if (kind == CUPTI_ACTIVITY_KIND_MEMORY2) {
                 CUpti_ActivityMemory4 m = new CUpti_ActivityMemory4(at);
                 boolean free = m.memoryOperationType() == CUPTI_ACTIVITY_MEMORY_OPERATION_TYPE_RELEASE;
+                if (m.timestamp() == 0) {
+                    ERRORS.add("an allocation or free of " + m.bytes() + " bytes without a timestamp");
+                }
                 ALLOCATIONS.add(new Allocation(free, memoryKind(m.memoryKind()), m.bytes(), m.timestamp()));
             } else if (kind == CUPTI_ACTIVITY_KIND_MEMORY_POOL) {
                 CUpti_ActivityMemoryPool2 m = new CUpti_ActivityMemoryPool2(at);
