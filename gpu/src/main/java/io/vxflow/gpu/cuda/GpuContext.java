@@ -132,6 +132,24 @@ public final class GpuContext implements AutoCloseable {
         stats.hostToDeviceCopies.incrementAndGet();
     }
 
+    /**
+     * Copies host memory to the device and waits for it: for set-up, benchmarks and tests, never per
+     * frame. Counted in {@link #stats()} like {@link #copyToDeviceAsync}.
+     */
+    public void copyToDevice(long dstDevice, Pointer src, long bytes) {
+        makeCurrent();
+        copyToDeviceAsync(dstDevice, src, bytes);
+        synchronize();
+    }
+
+    /**
+     * Enqueues a device-to-device copy on the slot's stream. Not counted: it never crosses PCIe (the
+     * stats count host copies and allocations).
+     */
+    public void copyOnDeviceAsync(long dstDevice, long srcDevice, long bytes) {
+        Cuda.check(cuMemcpyDtoDAsync(dstDevice, srcDevice, bytes, stream()), "cuMemcpyDtoDAsync");
+    }
+
     /** Fills device memory with a byte value, on the stream. */
     public void fillAsync(long dstDevice, byte value, long bytes) {
         Cuda.check(cuMemsetD8Async(dstDevice, value, bytes, stream()), "cuMemsetD8Async");
