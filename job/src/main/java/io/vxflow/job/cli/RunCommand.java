@@ -3,6 +3,7 @@ package io.vxflow.job.cli;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -59,6 +60,11 @@ final class RunCommand implements Callable<Integer> {
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (env instanceof LocalStreamEnvironment) {
+            env = StreamExecutionEnvironment.getExecutionEnvironment(PrometheusEndpoint.localCluster(conf));
+        } else if (pipeline.prometheusPort != null) {
+            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+        }
         if (pipeline.parallelism != null && env instanceof LocalStreamEnvironment) {
             env.setParallelism(pipeline.parallelism);
         }
@@ -66,6 +72,9 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%n", in, out, model.name(), model.inputWidth(),
                 model.inputHeight(), model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND),
                 env instanceof LocalStreamEnvironment ? ", local MiniCluster" : "");
+        if (env instanceof LocalStreamEnvironment && PrometheusEndpoint.url(conf) != null) {
+            System.out.println("  metrics: " + PrometheusEndpoint.url(conf));
+        }
         env.execute(graph);
         return 0;
     }

@@ -10,6 +10,7 @@ import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -85,8 +86,11 @@ public final class DemoRunner {
     }
 
     private JobClient startJob(ModelInfo info) throws Exception {
-        Configuration cluster = new Configuration();
+        Configuration cluster = PrometheusEndpoint.localCluster(conf);
         cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
+        if (PrometheusEndpoint.url(conf) != null) {
+            console.printf("  metrics: %s%n", PrometheusEndpoint.url(conf));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), cluster);
         JobClient job = env.executeAsync(VxflowJob.build(env, conf, info));
         long deadline = System.currentTimeMillis() + 60_000;
