@@ -36,8 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * must show exactly what the runtime promises and nothing else:
  *
  * <ul>
- *   <li>device to host: {@value #RESULT_COPIES_PER_BATCH} copy of the batch's results, plus {@value
- *       #CROP_COPIES_PER_BATCH} of its crops when crops are on;
+ *   <li>device to host: {@value #RESULT_COPIES_PER_BATCH} copy of the batch's results, its crop
+ *       thumbnails included when crops are on ({@value #CROP_COPIES_PER_BATCH} more);
  *   <li>host to device: {@value #GEOMETRY_COPIES_PER_BATCH} copy of the batch's letterbox geometry,
  *       plus one upload per frame for a stream NVDEC cannot take (decoded on the CPU);
  *   <li>no allocation or free of device, pinned or pool memory, and no other copy to or from the host.
@@ -50,8 +50,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SlotRuntimeCuptiGpuTest {
     /** The batch's detections or top-k classes, in one copy ({@link SlotRuntime#read}). */
     static final int RESULT_COPIES_PER_BATCH = 1;
-    /** The batch's crop thumbnails, in one copy, when crops are on. */
-    static final int CROP_COPIES_PER_BATCH = 1;
+    /** Crop thumbnails lie right after the boxes and come back in the same copy. */
+    static final int CROP_COPIES_PER_BATCH = 0;
     /** The batch's letterbox geometry, uploaded for postprocess by {@link SlotRuntime#infer}. */
     static final int GEOMETRY_COPIES_PER_BATCH = 1;
     static final int WARM_UP_LOOPS = 2;
@@ -279,10 +279,13 @@ class SlotRuntimeCuptiGpuTest {
             if (b == null) {
                 return;
             }
+            // as the result stage does: the whole batch through crop and compose, then its one read
             for (Pending p : pending) {
                 rt.postprocess(p.item, p.geometry);
                 rt.crop(p.item, p.frame);
                 rt.compose(p.item, p.frame, p.stream);
+            }
+            for (Pending p : pending) {
                 FrameOutput out = rt.read(p.item);
                 if (sceneBoxes && !matches(out.detections(), p.sceneFrame % 60)) {
                     wrongBoxes++;

@@ -1,6 +1,7 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.PrometheusEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,9 @@ public final class PipelineFlags {
 
     @Option(names = "--preview-dir", paramLabel = "DIR", description = "Write the mosaic there as mosaic-<slot>.png once a second.")
     Path previewDir;
+
+    @Option(names = "--prometheus-port", paramLabel = "P", description = "Serve Flink's metrics for Prometheus on port P of the local cluster (on a cluster: its own configuration).")
+    Integer prometheusPort;
 
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Set any option (see the README), e.g. -Dvxflow.detect.iou=0.5; a flag given explicitly wins.")
     Map<String, String> properties = new LinkedHashMap<>();
@@ -90,6 +94,10 @@ public final class PipelineFlags {
             if (mosaic == null) {
                 conf.set(JobOptions.MOSAIC_TILES, 16);
             }
+        }
+        if (prometheusPort != null) {
+            require(prometheusPort > 0 && prometheusPort <= 65535, "--prometheus-port must be 1..65535");
+            conf.set(PrometheusEndpoint.PORT, prometheusPort);
         }
     }
 

@@ -5,6 +5,7 @@ import io.vxflow.job.CheckpointDirectory;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.time.Duration;
 import java.util.Optional;
@@ -75,7 +76,11 @@ final class RunCommand implements Callable<Integer> {
         boolean local = env instanceof LocalStreamEnvironment;
         if (local) {
             int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
-            env = StreamExecutionEnvironment.createLocalEnvironment(slots, LocalCluster.configuration(slots));
+            Configuration cluster = PrometheusEndpoint.localCluster(conf);
+            cluster.addAll(LocalCluster.configuration(slots));
+            env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
+        } else if (pipeline.prometheusPort != null) {
+            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
         String resumed = "";
@@ -89,6 +94,9 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
                 conf.get(JobOptions.RESULTS_TOPIC), model.name(), model.inputWidth(), model.inputHeight(),
                 model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND), local ? ", local MiniCluster" : "", resumed);
+        if (local && PrometheusEndpoint.url(conf) != null) {
+            System.out.println("  metrics: " + PrometheusEndpoint.url(conf));
+        }
         String kafkaLine = KafkaClientFlags.describe(JobOptions.kafkaClientProperties(conf));
         if (kafkaLine != null) {
             System.out.println("  " + kafkaLine);

@@ -7,13 +7,14 @@ import io.vxflow.connectors.producer.InMemoryAccessUnitSource;
 import io.vxflow.connectors.producer.StreamReplayer;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.infer.ModelInfo;
-import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.job.Engines;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -95,8 +96,12 @@ public final class DemoRunner {
     }
 
     private JobClient startJob(ModelInfo info) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(),
-                LocalCluster.configuration(settings.parallelism()));
+        Configuration cluster = PrometheusEndpoint.localCluster(conf);
+        cluster.addAll(LocalCluster.configuration(settings.parallelism()));
+        if (PrometheusEndpoint.url(conf) != null) {
+            console.printf("  metrics: %s%n", PrometheusEndpoint.url(conf));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), cluster);
         JobClient job = env.executeAsync(VxflowJob.build(env, conf, info));
         long deadline = System.currentTimeMillis() + 60_000;
         while (job.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING) {
