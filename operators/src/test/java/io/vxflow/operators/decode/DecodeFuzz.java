@@ -223,6 +223,8 @@ public final class DecodeFuzz {
         }
         ledger.countedByReason().forEach((e, n) -> put("counted." + e.metricName(), n));
         put("countedWithFrame", ledger.countedWithFrame());
+        put("reachedDecoder.damaged", ledger.reachedDecoder(true));
+        put("reachedDecoder.untouched", ledger.reachedDecoder(false));
         put("extraFrames", ledger.extraFrames());
         put("staleFrames", ledger.staleFrames());
         for (int i = 0; i < ledger.staleSamples().size(); i++) {
@@ -250,8 +252,9 @@ public final class DecodeFuzz {
         if (worstNanos > maxUnitMillis * 1_000_000L) {
             failures.add("the slowest unit took " + millis(worstNanos) + " ms (bound " + maxUnitMillis + " ms): " + worst);
         }
-        System.out.printf(Locale.ROOT, "decode fuzz: %,d damaged units (%,d units of damaged streams, %,d clean) in %.0f s; slowest %s ms, p99 %s ms%n",
-                mutated, fedDamaged, Arrays.stream(cleanFed).sum(), fuzzSeconds, millis(worstNanos), result.getProperty("time.p99Millis"));
+        System.out.printf(Locale.ROOT, "decode fuzz: %,d damaged units (%,d of them reached the decoder; %,d units of damaged streams, %,d clean)"
+                + " in %.0f s; slowest %s ms, p99 %s ms%n", mutated, ledger.reachedDecoder(true), fedDamaged, Arrays.stream(cleanFed).sum(),
+                fuzzSeconds, millis(worstNanos), result.getProperty("time.p99Millis"));
         for (FuzzLedger.Outcome o : FuzzLedger.Outcome.values()) {
             System.out.printf(Locale.ROOT, "  %-16s damaged %,9d   untouched %,9d%n", o.name().toLowerCase(Locale.ROOT), ledger.count(true, o),
                     ledger.count(false, o));

@@ -78,6 +78,8 @@ class DecodeFuzzITCase {
             outcomes += n(r, "outcome.damaged." + o.name()) + n(r, "outcome.untouched." + o.name());
         }
         assertThat(outcomes).as("every unit of the damaged streams has an outcome").isEqualTo(n(r, "units.damagedStreams"));
+        // known gap (docs/reliability.md): a unit FFmpeg takes without error and without a picture (no slice left in it, or a
+        // picture its H.264 decoder drops as out of order) is counted nowhere; this seed finds none
         assertThat(n(r, "outcome.damaged.UNACCOUNTED") + n(r, "outcome.untouched.UNACCOUNTED"))
                 .as("units that disappeared without a frame or a count, e.g. %s", r.getProperty("unaccounted.sample.0")).isZero();
         assertThat(n(r, "extraFrames")).as("frames that belong to no unit, e.g. %s", r.getProperty("extraFrames.sample.0")).isZero();

@@ -39,6 +39,8 @@ final class FuzzLedger {
     private final List<String> staleSamples = new ArrayList<>();
     private long staleFrames;
     private long extraFrames;
+    /** Units handed to the decoder (a valid record, not skipped while waiting for a keyframe): untouched, damaged. */
+    private final long[] reached = new long[2];
     private long countedWithFrame;
 
     private static final class Entry {
@@ -197,6 +199,9 @@ final class FuzzLedger {
             }
         }
         byKind.get(e.unit.wire().kind())[o.ordinal()]++;
+        if (e.pts != null && (e.bad == null || e.bad[DecodeError.NO_KEYFRAME.ordinal()] == 0)) {
+            reached[e.unit.damaged() ? 1 : 0]++;
+        }
     }
 
     private static DecodeError primary(long[] bad) {
@@ -222,6 +227,11 @@ final class FuzzLedger {
             }
         }
         return n;
+    }
+
+    /** Units of the damaged streams that reached the decoder, damaged ones or untouched ones. */
+    long reachedDecoder(boolean damaged) {
+        return reached[damaged ? 1 : 0];
     }
 
     Map<DecodeError, Long> countedByReason() {

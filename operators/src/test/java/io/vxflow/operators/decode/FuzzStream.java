@@ -10,7 +10,10 @@ import java.util.Random;
  * clean stream plays one clip, untouched and without randomness, so that its reference run can play
  * it again. A damaged stream now and then switches clip at a GOP boundary (a new codec or size at a
  * keyframe, as a reconfigured camera does) and damages each GOP at a rate drawn for it: some GOPs
- * clean (the stream must recover), some lightly hit, some with every unit damaged.
+ * clean (the stream must recover), some lightly hit, some with every unit damaged. After a damaged
+ * unit it goes on at the next keyframe one time in four, as a camera asked for one after a loss
+ * does: the units after a failure would only wait for a keyframe, so more damaged units reach the
+ * decoder.
  */
 final class FuzzStream {
     /** One access unit as sent: what went on the wire, and the clip picture it was made from. */
@@ -57,7 +60,9 @@ final class FuzzStream {
     /** The stream's next unit; {@code rnd} and {@code mutator} are used by damaged streams only. */
     Unit next(Random rnd, AccessUnitMutator mutator) {
         if (pos == gopEnd) {
-            nextGop(rnd);
+            nextGop(rnd, false);
+        } else if (damaged && previous != null && previous.kind() != AccessUnitMutator.Kind.NONE && rnd.nextInt(4) == 0) {
+            nextGop(rnd, true); // the camera resynchronises: the next GOP, damaged again
         }
         FuzzCorpus.Clip c = clips.get(clip);
         AccessUnit u = c.units().get(pos);
@@ -67,7 +72,7 @@ final class FuzzStream {
         return new Unit(id, wire, clip, pos++, shifted.ptsMicros());
     }
 
-    private void nextGop(Random rnd) {
+    private void nextGop(Random rnd, boolean afterDamage) {
         if (damaged && gop >= 0 && rnd.nextInt(8) == 0) {
             clip = rnd.nextInt(clips.size());
             gop = -1;
@@ -82,6 +87,7 @@ final class FuzzStream {
         }
         offset = nextPts - first;
         nextPts += (gopEnd - pos) * FuzzCorpus.FRAME_MICROS;
-        damage = damaged ? GOP_DAMAGE[rnd.nextInt(GOP_DAMAGE.length)] : 0;
+        // a resynchronising stream is not given a clean GOP: those come after GOPs that ran to their end
+        damage = damaged ? GOP_DAMAGE[afterDamage ? 1 + rnd.nextInt(GOP_DAMAGE.length - 1) : rnd.nextInt(GOP_DAMAGE.length)] : 0;
     }
 }
