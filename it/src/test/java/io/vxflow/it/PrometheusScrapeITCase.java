@@ -76,7 +76,9 @@ class PrometheusScrapeITCase {
         assertThat(framesOut.get(framesOut.size() - 1)).as("framesOut grows while the streams run").isGreaterThan(framesOut.get(0))
                 .isLessThanOrEqualTo(STREAMS * FRAMES);
 
-        Scrape last = scrapes.stream().filter(s -> s.sum(FRAMES_OUT, "operator_name", "result") > 0).reduce((a, b) -> b).orElseThrow();
+        // the last scrape while both subtasks ran (a bounded job's subtasks finish, and drop their series, one by one)
+        Scrape last = scrapes.stream().filter(s -> s.sum(FRAMES_OUT, "operator_name", "result") > 0)
+                .filter(s -> s.samples(FRAMES_OUT).size() == 2).reduce((a, b) -> b).orElseThrow();
         List<Sample> frames = last.samples(FRAMES_OUT);
         assertThat(frames).extracting(s -> s.labels().get("subtask_index")).containsExactlyInAnyOrder("0", "1");
         assertThat(frames).allSatisfy(s -> assertThat(s.labels()).containsKeys("job_id", "tm_id", "task_name")

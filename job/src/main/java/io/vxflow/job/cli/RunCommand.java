@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -72,25 +72,29 @@ final class RunCommand implements Callable<Integer> {
         Configuration conf = configuration();
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // where to resume: Flink takes it from the environment's configuration when it submits (it would
+        // overwrite a stream graph's own restore settings)
+        Configuration envConf = new Configuration();
+        String resumed = "";
+        if (checkpointDir != null) {
+            Optional<String> latest = CheckpointDirectory.latest(checkpointDir);
+            if (latest.isPresent()) {
+                envConf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
+                resumed = ", resuming from " + latest.get();
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
         boolean local = env instanceof LocalStreamEnvironment;
         if (local) {
             int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
             Configuration cluster = PrometheusEndpoint.localCluster(conf);
             cluster.addAll(LocalCluster.configuration(slots));
+            cluster.addAll(envConf);
             env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
         } else if (pipeline.prometheusPort != null) {
             System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
-        String resumed = "";
-        if (checkpointDir != null) {
-            Optional<String> latest = CheckpointDirectory.latest(checkpointDir);
-            if (latest.isPresent()) {
-                graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(latest.get(), false));
-                resumed = ", resuming from " + latest.get();
-            }
-        }
         System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
                 conf.get(JobOptions.RESULTS_TOPIC), model.name(), model.inputWidth(), model.inputHeight(),
                 model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND), local ? ", local MiniCluster" : "", resumed);

@@ -181,7 +181,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             if (p == null) {
                 continue;
             }
-            newTrack(id, p);
+            StreamTrack t = newTrack(id, p);
+            // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
+            // comes out) and later evicted, not forgotten as if it had been silent since 1970
+            t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
+            armTimer(t);
             if (p.canReplay()) {
                 byPartition.computeIfAbsent(p.partition, k -> new ArrayList<>()).add(new GopReplay.Range(id, p.replayFrom(), p.lastOffset));
             }

@@ -254,6 +254,28 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void aRestoredStreamThatSendsNothingMoreStillHandsOutWhatItsDecoderHeld() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 40));
+        List<Long> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+            d.time(0);
+            d.feedAndSettle(stream);
+            seen.addAll(d.takePts());
+            assertThat(seen.size()).as("B-frames held at the checkpoint").isLessThan(40);
+            snapshot = d.h.snapshot(1, 1);
+        }
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
+            d.settle();
+            d.time(IDLE); // the camera stopped: its silence after the restore drains the rebuilt decoder
+            seen.addAll(d.takePts());
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 40));
+    }
+
+    @Test
     void aRestoreReadsEachPartitionOnceForAllItsStreams() throws Exception {
         Partition topic = new Partition();
         List<FrameRecord> all = topic.add(TestFrames.interleave(TestFrames.stream("a", Profile.HIGH_BFRAMES, 50),
