@@ -100,7 +100,20 @@ class DurableLocalRunITCase {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("only " + got + " of " + n + " results were committed:\n" + tail(log));
+        throw new AssertionError("only " + got + " of " + n + " results were committed; missing " + missing(broker) + ":\n"
+                + String.join("\n", Files.readAllLines(log).stream().filter(l -> l.contains("WARN") || l.contains("resuming")).toList()));
+    }
+
+    /** Frames of the two streams not among the committed results, by stream. */
+    private static Map<String, List<Long>> missing(EmbeddedKafkaBroker broker) {
+        Map<String, List<FrameResult>> results = ResultsReader.readAll(broker.bootstrapServers(), "results-durable", Duration.ofMillis(500));
+        Map<String, List<Long>> out = new java.util.TreeMap<>();
+        for (String stream : List.of("cam-high", "cam-base")) {
+            List<Long> want = new ArrayList<>(RunJobITCase.ptsRange(0, FRAMES));
+            results.getOrDefault(stream, List.of()).forEach(r -> want.remove(r.pts()));
+            out.put(stream, want);
+        }
+        return out;
     }
 
     private static long completedCheckpoints(Path dir) throws Exception {

@@ -177,10 +177,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         Map<Integer, List<GopReplay.Range>> byPartition = new HashMap<>();
         for (String id : keys) {
             setCurrentKey(id);
-            StreamPosition p = positionState.value();
-            if (p == null) {
+            StreamPosition stored = positionState.value();
+            if (stored == null) {
                 continue;
             }
+            StreamPosition p = stored.copy(); // the backend's object is not ours to change in place
             StreamTrack t = newTrack(id, p);
             // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
             // comes out) and later evicted, not forgotten as if it had been silent since 1970
@@ -251,8 +252,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private StreamTrack track(String id) throws Exception {
         StreamTrack t = streams.get(id);
         if (t == null) {
-            StreamPosition p = positionState.value();
-            t = newTrack(id, p != null ? p : new StreamPosition());
+            StreamPosition stored = positionState.value();
+            t = newTrack(id, stored != null ? stored.copy() : new StreamPosition());
         }
         return t;
     }
