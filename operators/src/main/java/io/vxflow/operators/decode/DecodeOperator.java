@@ -106,6 +106,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
     private transient int inFlight;
+    /** The newest Kafka timestamp of any record this slot received, and when the last record came. */
+    private transient long latestIngestMillis;
+    private transient long lastRecordMillis;
     private transient boolean restored;
     private transient volatile boolean closing;
     /** Event lists handed to the mailbox and not handled yet (by identity): their frames are given back if the task goes first. */
@@ -158,6 +161,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesByEngine = new HashMap<>();
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
+        lastRecordMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
             restoreStreams();
         }
@@ -216,7 +220,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long from = p.canReplay() ? p.replayFrom() : -1;
         long to = p.lastOffset;
         AccessUnit unit = r.unit();
-        p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0);
+        p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0, r.ingestMillis());
+        latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
+        lastRecordMillis = t.lastSeenMillis;
         if (unit == null) {
             bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
             submit(t, true, StreamSession::invalid);
@@ -405,28 +411,46 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return; // a timer restored from a checkpoint for a stream this attempt has not seen yet
         }
         t.idleTimerPending = false;
-        long silent = getProcessingTimeService().getCurrentProcessingTime() - t.lastSeenMillis;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        long silent = now - t.lastSeenMillis;
         long expiry = settings.stateExpiryMillis();
         if (expiry > 0 && silent >= expiry) {
             expire(t);
             return;
         }
-        long next;
+        long idle = settings.idleFlushMillis();
+        long at;
         if (settings.evictAfterMillis() > 0 && silent >= settings.evictAfterMillis()) {
             evict(t);
-            next = expiry;
-        } else if (settings.idleFlushMillis() > 0 && silent >= settings.idleFlushMillis()) {
-            if (t.session != null) {
-                submit(t, false, StreamSession::drain);
+            at = expiry > 0 ? t.lastSeenMillis + expiry : -1;
+        } else if (idle > 0 && silent >= idle) {
+            if (stoppedSending(t, now)) {
+                if (t.session != null) {
+                    submit(t, false, StreamSession::drain);
+                }
+                at = t.lastSeenMillis + settings.evictAfterMillis();
+            } else {
+                at = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
             }
-            next = settings.evictAfterMillis();
         } else {
-            next = settings.idleFlushMillis() > 0 ? settings.idleFlushMillis() : settings.evictAfterMillis();
+            at = t.lastSeenMillis + (idle > 0 ? idle : settings.evictAfterMillis());
         }
-        if (next > 0) {
+        if (at > 0) {
             t.idleTimerPending = true;
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, t.lastSeenMillis + next);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
         }
+    }
+
+    /**
+     * Whether a stream silent for the idle flush has really stopped sending, rather than having its
+     * data held up with everybody else's: the slot has received records ingested at least an idle
+     * flush after the stream's last one, or the slot has received nothing at all for that long. Under
+     * backpressure or while a restored job catches up every stream looks silent in processing time,
+     * and draining one then would hand out frames its next B-frames must precede.
+     */
+    private boolean stoppedSending(StreamTrack t, long now) {
+        long idle = settings.idleFlushMillis();
+        return latestIngestMillis - t.position.lastIngestMillis >= idle || now - lastRecordMillis >= idle;
     }
 
     @Override
