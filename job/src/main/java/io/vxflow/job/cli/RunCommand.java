@@ -59,6 +59,10 @@ final class RunCommand implements Callable<Integer> {
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (env instanceof LocalStreamEnvironment) {
+            // the local MiniCluster also takes Flink's own options from -D (rest.port: vxflow bench e2e watches the job there)
+            env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        }
         if (pipeline.parallelism != null && env instanceof LocalStreamEnvironment) {
             env.setParallelism(pipeline.parallelism);
         }
