@@ -144,13 +144,4 @@ final class ChildProcess {
             return "";
         }
     }
-
-    /** A child process failed or ended early: the message is the one line to show. */
-    static final class ChildFailedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ChildFailedException(String message) {
-            super(message);
-        }
-    }
 }

@@ -46,7 +46,7 @@ public final class E2eBenchmark {
         this.context = context();
     }
 
-    /** @return false if the main run's results were not right: lost, duplicated, out of order or with wrong boxes */
+    /** @return false if the main run's results were not right: lost, duplicated, out of order, with wrong boxes, or the job failed */
     public boolean run() throws Exception {
         Files.createDirectories(settings.outDir().resolve("logs"));
         Path clip = SyntheticClip.annexBFile(E2eRun.CLIP_FRAMES, VxflowCache.root());
@@ -156,7 +156,7 @@ public final class E2eBenchmark {
                     ObjectNode nvdec = nvdecAlone(children, streams, p.slotsFor(streams));
                     report.append(nvdec);
                     compare.putObject(what).put("label", nvdec.path("label").asText()).put("decode_fps", nvdec.path("decode_fps").asDouble());
-                    E2eRun.putNumber(ratios.putObject(what), "results_per_s", E2eRun.round(main.resultsPerSecond() / nvdec.path("decode_fps").asDouble(), 3));
+                    RunRecord.putNumber(ratios.putObject(what), "results_per_s", RunRecord.round(main.resultsPerSecond() / nvdec.path("decode_fps").asDouble(), 3));
                 } else {
                     E2eSettings.Pipeline other = what.equals("cpu") ? p.onCpu() : p.withDecode("cpu");
                     E2eRun.Result r = new E2eRun(settings, new E2eRun.Spec(what + "-" + streams, what, streams, other, settings.seconds(), false),
@@ -164,13 +164,13 @@ public final class E2eBenchmark {
                     report.append(r.json());
                     ObjectNode c = compare.putObject(what).put("label", r.json().path("label").asText()).put("results_per_s", r.resultsPerSecond())
                             .put("p99_ms", r.latency().p99());
-                    E2eRun.putNumber(c, "job_cpu_cores", r.jobCpuCores());
+                    RunRecord.putNumber(c, "job_cpu_cores", r.jobCpuCores());
                     ObjectNode ratio = ratios.putObject(what);
-                    E2eRun.putNumber(ratio, "results_per_s", E2eRun.round(main.resultsPerSecond() / r.resultsPerSecond(), 3));
-                    E2eRun.putNumber(ratio, "p99", E2eRun.round((double) main.latency().p99() / r.latency().p99(), 3));
-                    E2eRun.putNumber(ratio, "job_cpu_cores", E2eRun.round(main.jobCpuCores() / r.jobCpuCores(), 3));
+                    RunRecord.putNumber(ratio, "results_per_s", RunRecord.round(main.resultsPerSecond() / r.resultsPerSecond(), 3));
+                    RunRecord.putNumber(ratio, "p99", RunRecord.round((double) main.latency().p99() / r.latency().p99(), 3));
+                    RunRecord.putNumber(ratio, "job_cpu_cores", RunRecord.round(main.jobCpuCores() / r.jobCpuCores(), 3));
                 }
-            } catch (ChildProcess.ChildFailedException e) {
+            } catch (ChildFailedException e) {
                 console.println("  " + what + " comparison failed: " + e.getMessage());
                 compare.putObject(what).put("error", e.getMessage());
             } catch (Exception e) {
@@ -219,7 +219,7 @@ public final class E2eBenchmark {
             String key = name.equals("NVDEC decode") ? "decode_fps" : name.startsWith("NVDEC + fused") ? "decode_preprocess_fps"
                     : name.startsWith("FFmpeg software") ? "cpu_decode_fps_one_core" : null;
             if (key != null) {
-                E2eRun.putNumber(out, key, E2eRun.round(row.path("value").asDouble(), 1));
+                RunRecord.putNumber(out, key, RunRecord.round(row.path("value").asDouble(), 1));
             }
         }
         if (!out.has("decode_fps")) {
@@ -230,13 +230,12 @@ public final class E2eBenchmark {
     }
 
     private boolean verdict(JsonNode main) {
-        boolean correct = main.path("duplicates").asLong() == 0 && main.path("out_of_order").asLong() == 0 && main.path("boxes_wrong").asLong() == 0
-                && (main.path("lost").isNull() || main.path("lost").asLong() == 0);
+        boolean correct = main.path("correct").asBoolean();
         console.printf(Locale.ROOT, "%n%s%nresults in %s (e2e.jsonl, e2e.md, *.svg; logs in logs/)%n", correct
                 ? "OK: every result exactly once, in order" + (main.path("boxes_checked").asLong() > 0 ? ", with the known boxes" : "")
                         + (main.path("drained").asBoolean() ? ", nothing lost" : " (not drained: the run was behind its input)")
                 : "NOT OK: lost " + main.path("lost") + ", duplicates " + main.path("duplicates") + ", out of order " + main.path("out_of_order")
-                        + ", wrong boxes " + main.path("boxes_wrong"), settings.outDir().toAbsolutePath());
+                        + ", wrong boxes " + main.path("boxes_wrong") + ", job failures " + main.path("job_failures"), settings.outDir().toAbsolutePath());
         return correct;
     }
 

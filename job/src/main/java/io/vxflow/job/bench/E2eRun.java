@@ -1,6 +1,5 @@
 package io.vxflow.job.bench;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vxflow.connectors.producer.ReplayReport;
 import io.vxflow.job.Models;
@@ -12,13 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One end-to-end run, as in production: a Kafka broker, the real-time producer publishing the
@@ -53,11 +50,12 @@ final class E2eRun {
     private final GpuSampler gpu;
     private final Path clip;
     private final PrintStream console;
-    private final ObjectNode json;
+    private final RunRecord record;
     private final Path reportFile;
     private ChildProcess broker;
     private ChildProcess job;
     private ChildProcess producer;
+    private boolean producerStopped;
     private ResultsChecker checker;
     private long lastLine;
 
@@ -68,12 +66,12 @@ final class E2eRun {
         this.gpu = gpu;
         this.clip = clip;
         this.console = console;
-        this.json = context.deepCopy();
+        this.record = new RunRecord(context);
         this.reportFile = settings.outDir().resolve("logs").resolve(spec.label() + "-producer.json");
     }
 
     Result execute() throws Exception {
-        Path kafkaDir = Files.createTempDirectory("vxflow-bench-kafka");
+        Path kafkaDir = children.deleteOnClose(Files.createTempDirectory("vxflow-bench-kafka"));
         try {
             return measure(kafkaDir);
         } finally {
@@ -83,7 +81,7 @@ final class E2eRun {
                 checker.close();
             }
             stop(broker);
-            deleteTree(kafkaDir);
+            ProcessGroup.deleteTree(kafkaDir);
         }
     }
 
@@ -91,7 +89,7 @@ final class E2eRun {
         int streams = spec.streams();
         int slots = spec.pipeline().slotsFor(streams);
         int partitions = settings.partitions() != null ? settings.partitions() : Math.min(streams, 64);
-        describe(slots, partitions);
+        record.describe(spec, decode(), slots, partitions, settings.checkpointMillis());
         console.printf(Locale.ROOT, "%n== %s: %d stream(s), backend %s, decode %s, %d slot(s), window %d s%n", spec.label(), streams,
                 spec.pipeline().backend(), decode(), slots, spec.seconds());
         String bootstrap = startBroker(kafkaDir, partitions);
@@ -110,54 +108,35 @@ final class E2eRun {
         pump(System.currentTimeMillis() + settings.warmupSeconds() * 1000L, () -> false, "warm-up");
         long windowStart = (System.currentTimeMillis() / 1000 + 1) * 1000;
         pump(windowStart, () -> false, "warm-up");
-        Snapshot atStart = snapshot();
+        RunRecord.Snapshot atStart = snapshot();
         long windowEnd = windowStart + spec.seconds() * 1000L;
         pump(windowEnd, () -> false, "window");
-        Snapshot atEnd = snapshot();
-        long failures = failures(rest);
-        pump(System.currentTimeMillis() + settings.checkpointMillis() + 2000, () -> false, "settling");
+        RunRecord.Snapshot atEnd = snapshot();
+        // what was emitted in the window is committed once a later result is (one checkpoint commits all subtasks)
+        pump(System.currentTimeMillis() + 2 * settings.checkpointMillis() + 5000, () -> checker.lastEmitMillis() >= windowEnd + 1000, "settling");
+        pump(System.currentTimeMillis() + 500, () -> false, "settling");
 
         ReplayReport published = stopProducer();
+        boolean drained = !spec.probe() && drainable(published, checker.timeline().window(windowStart, windowEnd).resultsPerSecond())
+                && drain(published);
+        long end = System.currentTimeMillis();
+        long failures = failures(rest);
+        stop(job);
         LatencyTimeline.Window window = checker.timeline().window(windowStart, windowEnd);
         double inputFps = atStart.rate(atEnd);
         boolean keepsPace = FindMax.keepsPace(window.resultsPerSecond(), inputFps, window.latency().p99(), settings.targetP99Millis());
-        boolean drained = !spec.probe() && drainable(published, window.resultsPerSecond()) && drain(published);
-        long end = System.currentTimeMillis();
-        stop(job);
 
-        long firstFrame = published.startMillis();
-        json.put("seconds", spec.seconds()).put("warmup_seconds", settings.warmupSeconds());
-        putNumber(json, "input_fps", round(inputFps, 1));
-        putNumber(json, "results_per_s", round(window.resultsPerSecond(), 1));
-        json.put("keeps_pace", keepsPace).put("target_p99_ms", settings.targetP99Millis());
-        putLatency(json.putObject("latency_ms"), window.latency());
-        putNumber(json, "catch_up_s", checker.timeline().catchUpSeconds(firstFrame, windowEnd, settings.targetP99Millis()));
-        putNumber(json, "mean_batch", round(window.meanBatch(), 2));
-        json.put("dropped", window.dropped()).put("dropped_total", checker.droppedTotal());
-        putCpu(atStart, atEnd);
-        putGpu(jobStart, windowStart, windowEnd, streams);
-        putWarmup(jobStart, ready, firstFrame, windowStart, allStarted);
-        putCorrectness(published, drained, failures);
-        putTimeline(firstFrame, windowStart, windowEnd, end);
-        json.put("ok", keepsPace && json.path("duplicates").asLong() == 0 && (json.path("lost").isNull() || json.path("lost").asLong() == 0)
-                && json.path("boxes_wrong").asLong() == 0 && failures == 0);
+        RunRecord.Times t = new RunRecord.Times(jobStart, ready, published.startMillis(), windowStart, windowEnd, end);
+        Double catchUp = checker.timeline().catchUpSeconds(t.firstFrame(), windowEnd, settings.targetP99Millis());
+        record.window(window, spec.seconds(), settings.warmupSeconds(), inputFps, keepsPace, settings.targetP99Millis(), catchUp)
+                .cpu(atStart, atEnd).gpu(gpu, t, streams).warmup(checker, t, allStarted).correctness(checker, published, drained, failures)
+                .timeline(checker.timeline(), t);
+        record.json().put("correct", record.correct()).put("ok", keepsPace && record.correct());
         console.printf(Locale.ROOT, "  %s: input %.0f fps, results %.0f/s, latency p50 %d / p99 %d / max %d ms, catch-up %s, %s%n", spec.label(),
                 inputFps, window.resultsPerSecond(), window.latency().p50(), window.latency().p99(), window.latency().max(),
-                json.path("catch_up_s").isNull() ? "never" : json.path("catch_up_s").asDouble() + " s",
-                keepsPace ? "keeps pace" : "does not keep pace");
-        return new Result(inputFps, window.resultsPerSecond(), window.latency(), json.path("job_cpu_cores").asDouble(Double.NaN), keepsPace, json);
-    }
-
-    private void describe(int slots, int partitions) {
-        E2eSettings.Pipeline p = spec.pipeline();
-        json.put("label", spec.label()).put("mode", spec.mode()).put("model", p.model()).put("backend", p.backend()).put("decode", decode())
-                .put("streams", spec.streams()).put("slots", slots).put("partitions", partitions);
-        putNumber(json, "batch_max", p.batch());
-        putNumber(json, "max_wait_ms", p.maxWaitMillis());
-        json.put("precision", p.precision());
-        json.put("checkpoint_interval_ms", settings.checkpointMillis());
-        ObjectNode props = json.putObject("properties");
-        p.properties().forEach(props::put);
+                catchUp == null ? "never" : catchUp + " s", keepsPace ? "keeps pace" : "does not keep pace");
+        return new Result(inputFps, window.resultsPerSecond(), window.latency(), record.json().path("job_cpu_cores").asDouble(Double.NaN), keepsPace,
+                record.json());
     }
 
     private String decode() {
@@ -213,7 +192,7 @@ final class E2eRun {
             checker.poll(Duration.ofMillis(Math.max(1, Math.min(200, untilMillis - System.currentTimeMillis()))));
             broker.requireAlive();
             job.requireAlive();
-            if (producer != null) {
+            if (producer != null && !producerStopped) {
                 producer.requireAlive();
             }
             long now = System.currentTimeMillis();
@@ -227,20 +206,8 @@ final class E2eRun {
         }
     }
 
-    /** CPU times and the producer's counts at one moment. */
-    private record Snapshot(long timeMillis, Duration job, Duration producer, Duration broker, Duration self, ReplayReport report) {
-        double rate(Snapshot later) {
-            double s = (later.report.timeMillis() - report.timeMillis()) / 1000.0;
-            return s > 0 ? (later.report.records() - report.records()) / s : Double.NaN;
-        }
-
-        double cores(Snapshot later, java.util.function.Function<Snapshot, Duration> of) {
-            return (of.apply(later).toMillis() - of.apply(this).toMillis()) / (double) (later.timeMillis - timeMillis);
-        }
-    }
-
-    private Snapshot snapshot() throws IOException {
-        return new Snapshot(System.currentTimeMillis(), job.cpuTime(), producer.cpuTime(), broker.cpuTime(),
+    private RunRecord.Snapshot snapshot() throws IOException {
+        return new RunRecord.Snapshot(System.currentTimeMillis(), job.cpuTime(), producer.cpuTime(), broker.cpuTime(),
                 ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO), readReport());
     }
 
@@ -257,6 +224,7 @@ final class E2eRun {
     }
 
     private ReplayReport stopProducer() throws Exception {
+        producerStopped = true;
         int code = producer.stop(ProcessGroup.GRACE.plusSeconds(30));
         ReplayReport last = readReport();
         if (!last.ended()) {
@@ -293,91 +261,6 @@ final class E2eRun {
         return complete;
     }
 
-    private void putCpu(Snapshot a, Snapshot b) {
-        putNumber(json, "job_cpu_cores", round(a.cores(b, Snapshot::job), 2));
-        putNumber(json, "producer_cpu_cores", round(a.cores(b, Snapshot::producer), 2));
-        putNumber(json, "broker_cpu_cores", round(a.cores(b, Snapshot::broker), 2));
-        putNumber(json, "bench_cpu_cores", round(a.cores(b, Snapshot::self), 2));
-    }
-
-    private void putGpu(long jobStart, long from, long to, int streams) {
-        if (gpu == null) {
-            json.putNull("gpu_util").putNull("nvdec_util").putNull("gpu_mem_mib").putNull("gpu_mem_mib_per_stream");
-            return;
-        }
-        double base = gpu.memoryBefore(jobStart), used = gpu.mean(from, to, GpuSampler.Sample::memoryMib);
-        putNumber(json, "gpu_util", round(gpu.mean(from, to, GpuSampler.Sample::gpuUtil), 1));
-        putNumber(json, "nvdec_util", round(gpu.mean(from, to, GpuSampler.Sample::decoderUtil), 1));
-        putNumber(json, "gpu_mem_mib", round(used, 0));
-        putNumber(json, "gpu_mem_mib_per_stream", round((used - base) / streams, 1));
-    }
-
-    private void putWarmup(long jobStart, long ready, long firstFrame, long windowStart, boolean allStarted) {
-        ObjectNode w = json.putObject("warmup");
-        putNumber(w, "s", round((windowStart - firstFrame) / 1000.0, 1));
-        putNumber(w, "job_ready_s", round((ready - jobStart) / 1000.0, 1));
-        long first = checker.firstEmitMillis();
-        putNumber(w, "first_result_s", first == Long.MAX_VALUE ? null : round((first - firstFrame) / 1000.0, 2));
-        w.put("every_stream_started", allStarted);
-        long from = Math.floorDiv(firstFrame, 1000) * 1000;
-        putLatency(w.putObject("latency_ms"), from < windowStart ? checker.timeline().window(from, windowStart).latency() : LatencyStats.EMPTY);
-    }
-
-    private void putCorrectness(ReplayReport published, boolean drained, long failures) {
-        long missing = checker.missing(published.perStream());
-        json.put("published", published.records()).put("results", checker.results()).put("drained", drained);
-        if (drained) {
-            json.put("lost", missing);
-        } else {
-            json.putNull("lost").put("pending", missing); // not waited for: a run behind its input, or a search probe
-        }
-        json.put("duplicates", checker.duplicates()).put("out_of_order", checker.outOfOrder()).put("boxes_checked", checker.boxesChecked())
-                .put("boxes_wrong", checker.boxesWrong()).put("job_failures", failures);
-    }
-
-    /** p50 and p99 of every second from the first frame's, in seconds from that second's start, and the window. */
-    private void putTimeline(long firstFrame, long windowStart, long windowEnd, long end) {
-        ObjectNode t = json.putObject("latency_timeline");
-        ArrayNode ts = t.putArray("t_s"), p50 = t.putArray("p50"), p99 = t.putArray("p99"), n = t.putArray("results");
-        long origin = Math.floorDiv(firstFrame, 1000) * 1000;
-        for (LatencyTimeline.Second s : checker.timeline().perSecond(origin, end)) {
-            ts.add((s.startMillis() - origin) / 1000);
-            n.add(s.results());
-            if (s.results() > 0) {
-                p50.add(s.p50());
-                p99.add(s.p99());
-            } else {
-                p50.addNull();
-                p99.addNull();
-            }
-        }
-        t.putArray("window_s").add((windowStart - origin) / 1000).add((windowEnd - origin) / 1000);
-    }
-
-    static void putLatency(ObjectNode o, LatencyStats l) {
-        o.put("p50", l.p50()).put("p95", l.p95()).put("p99", l.p99()).put("max", l.max());
-        putNumber(o, "mean", round(l.mean(), 1));
-        o.put("count", l.count());
-    }
-
-    static void putNumber(ObjectNode o, String key, Number v) {
-        if (v == null || (v instanceof Double d && (d.isNaN() || d.isInfinite()))) {
-            o.putNull(key);
-        } else if (v instanceof Double d) {
-            o.put(key, d);
-        } else {
-            o.put(key, v.longValue());
-        }
-    }
-
-    static Double round(double v, int places) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            return Double.NaN;
-        }
-        double f = Math.pow(10, places);
-        return Math.round(v * f) / f;
-    }
-
     private static void stop(ChildProcess p) throws InterruptedException {
         if (p != null) {
             p.stop(ProcessGroup.GRACE);
@@ -387,14 +270,6 @@ final class E2eRun {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

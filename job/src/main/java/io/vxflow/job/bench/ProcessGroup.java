@@ -6,17 +6,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Every process a benchmark starts, and the promise that none outlives it: {@link #close()} and a
  * JVM shutdown hook (Ctrl-C, a failure) stop what is still running, SIGTERM first and SIGKILL
- * after a grace period. Logs go to {@code <dir>/<label>-<process>.log}.
+ * after a grace period; then it deletes the temporary directories given to it. Logs go to {@code
+ * <dir>/<label>-<process>.log}.
  */
 final class ProcessGroup implements AutoCloseable {
     static final Duration GRACE = Duration.ofSeconds(15);
     private final Path logDir;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Path> directories = new ArrayList<>();
     private final Thread hook = new Thread(this::killAll, "vxflow-bench-cleanup");
 
     ProcessGroup(Path logDir) throws IOException {
@@ -46,6 +50,12 @@ final class ProcessGroup implements AutoCloseable {
         processes.add(p);
     }
 
+    /** Deletes {@code dir} (a broker's data) when the group closes, or at exit after its processes are gone. */
+    synchronized Path deleteOnClose(Path dir) {
+        directories.add(dir);
+        return dir;
+    }
+
     @Override
     public void close() {
         killAll();
@@ -58,8 +68,10 @@ final class ProcessGroup implements AutoCloseable {
 
     private void killAll() {
         List<Process> alive;
+        List<Path> dirs;
         synchronized (this) {
             alive = new ArrayList<>(processes);
+            dirs = new ArrayList<>(directories);
         }
         alive.removeIf(p -> !p.isAlive());
         alive.forEach(Process::destroy);
@@ -73,6 +85,24 @@ final class ProcessGroup implements AutoCloseable {
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
+            }
+        }
+        for (Path d : dirs) {
+            try {
+                deleteTree(d);
+            } catch (IOException | UncheckedIOException e) {
+                // a temporary directory left behind is not worth failing for
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }

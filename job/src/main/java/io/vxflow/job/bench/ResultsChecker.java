@@ -23,6 +23,7 @@ final class ResultsChecker implements AutoCloseable {
     private final boolean checkBoxes;
     private final int clipFrames;
     private long firstEmitMillis = Long.MAX_VALUE;
+    private long lastEmitMillis = Long.MIN_VALUE;
     private long droppedTotal;
     private long boxesChecked;
     private long boxesWrong;
@@ -40,6 +41,7 @@ final class ResultsChecker implements AutoCloseable {
         boolean dropped = contains(json, DROPPED);
         timeline.add(r.timing().emitMillis(), r.timing().latencyMillis(), r.timing().batch(), dropped);
         firstEmitMillis = Math.min(firstEmitMillis, r.timing().emitMillis());
+        lastEmitMillis = Math.max(lastEmitMillis, r.timing().emitMillis());
         if (dropped) {
             droppedTotal++;
         } else if (checkBoxes) {
@@ -67,6 +69,11 @@ final class ResultsChecker implements AutoCloseable {
     /** When the first result was emitted; {@link Long#MAX_VALUE} before. */
     long firstEmitMillis() {
         return firstEmitMillis;
+    }
+
+    /** When the latest result read was emitted; {@link Long#MIN_VALUE} before the first. */
+    long lastEmitMillis() {
+        return lastEmitMillis;
     }
 
     /** Distinct frames with a result, all streams. */

@@ -3,6 +3,7 @@ package io.vxflow.job.cli;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.job.Models;
+import io.vxflow.job.bench.ChildFailedException;
 import io.vxflow.job.bench.E2eBenchmark;
 import io.vxflow.job.bench.E2eSettings;
 import java.nio.file.Path;
@@ -101,7 +102,14 @@ final class BenchE2eCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         E2eSettings settings = settings();
         ModelInfo info = Models.inspect(model);
-        return new E2eBenchmark(settings, info.name(), System.out).run() ? 0 : 1;
+        try {
+            return new E2eBenchmark(settings, info.name(), System.out).run() ? 0 : 1;
+        } catch (ChildFailedException e) {
+            // the child's log has the story; our stack trace would add nothing
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return 1;
+        }
     }
 
     E2eSettings settings() {

@@ -39,7 +39,7 @@ class ProcessGroupTest {
         try (ProcessGroup group = new ProcessGroup(dir)) {
             ChildProcess p = group.start("e2e-2", "job", List.of("bash", "-c", "echo starting; echo 'vxflow run: no such model'; echo '  at x.y(Z.java:1)'; exit 2"));
             assertThat(p.await(Duration.ofSeconds(10))).isEqualTo(2);
-            assertThatThrownBy(p::requireAlive).isInstanceOf(ChildProcess.ChildFailedException.class)
+            assertThatThrownBy(p::requireAlive).isInstanceOf(ChildFailedException.class)
                     .hasMessage("e2e-2 job exited with code 2: vxflow run: no such model (log: " + dir.resolve("e2e-2-job.log") + ")");
         }
     }
