@@ -38,7 +38,7 @@ final class ResultsChecker implements AutoCloseable {
         if (duplicate) {
             return; // counted by the watcher; its latency would count the frame twice
         }
-        boolean dropped = contains(json, DROPPED);
+        boolean dropped = isDropped(json);
         timeline.add(r.timing().emitMillis(), r.timing().latencyMillis(), r.timing().batch(), dropped);
         firstEmitMillis = Math.min(firstEmitMillis, r.timing().emitMillis());
         lastEmitMillis = Math.max(lastEmitMillis, r.timing().emitMillis());
@@ -109,6 +109,11 @@ final class ResultsChecker implements AutoCloseable {
             missing += Math.max(0, e.getValue() - (s == null ? 0 : s.frames()));
         }
         return missing;
+    }
+
+    /** Whether the job marked the result {@code "dropped":"overload"} (as its JSON writer writes it, without spaces). */
+    static boolean isDropped(byte[] json) {
+        return contains(json, DROPPED);
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {

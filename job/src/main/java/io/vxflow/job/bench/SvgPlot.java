@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * A line chart as a standalone SVG file, written without a plotting library: linear axes from
- * zero (y) or the data's minimum (x) with round tick steps, one coloured line per series (a NaN
+ * zero with round tick steps, one coloured line per series (a NaN
  * breaks it; series of few points get markers), shaded x-ranges and horizontal reference lines.
  */
 final class SvgPlot {
@@ -62,13 +62,13 @@ final class SvgPlot {
     }
 
     String render() {
-        Axis x = Axis.of(values(true), false);
+        Axis x = Axis.of(values(true));
         double[] ys = values(false);
         double[] withRules = java.util.Arrays.copyOf(ys, ys.length + rules.size());
         for (int i = 0; i < rules.size(); i++) {
             withRules[ys.length + i] = rules.get(i).y();
         }
-        Axis y = Axis.of(withRules, true);
+        Axis y = Axis.of(withRules);
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
@@ -170,10 +170,10 @@ final class SvgPlot {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    /** An axis range on whole multiples of a 1-2-5 step, about five steps long. */
+    /** An axis range from zero (or below, for negative values) on whole multiples of a 1-2-5 step, about five steps long. */
     record Axis(double min, double max, double step) {
-        static Axis of(double[] v, boolean fromZero) {
-            double lo = fromZero ? 0 : Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        static Axis of(double[] v) {
+            double lo = 0, hi = Double.NEGATIVE_INFINITY;
             for (double d : v) {
                 lo = Math.min(lo, d);
                 hi = Math.max(hi, d);

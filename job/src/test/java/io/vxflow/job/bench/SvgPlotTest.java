@@ -38,12 +38,13 @@ class SvgPlotTest {
         assertThat(SvgPlot.Axis.niceStep(1.3)).isEqualTo(2);
         assertThat(SvgPlot.Axis.niceStep(34)).isEqualTo(50);
         assertThat(SvgPlot.Axis.niceStep(600)).isEqualTo(1000);
-        SvgPlot.Axis y = SvgPlot.Axis.of(new double[] {12, 480}, true);
+        SvgPlot.Axis y = SvgPlot.Axis.of(new double[] {12, 480});
         assertThat(y).isEqualTo(new SvgPlot.Axis(0, 500, 100));
-        SvgPlot.Axis x = SvgPlot.Axis.of(new double[] {8, 140}, false);
+        SvgPlot.Axis x = SvgPlot.Axis.of(new double[] {8, 140});
         assertThat(x.min()).isEqualTo(0);
         assertThat(x.max()).isEqualTo(150);
-        assertThat(SvgPlot.Axis.of(new double[0], true)).as("an empty chart still has an axis").isEqualTo(new SvgPlot.Axis(0, 1, 0.2));
+        assertThat(SvgPlot.Axis.of(new double[0])).as("an empty chart still has an axis").isEqualTo(new SvgPlot.Axis(0, 1, 0.2));
+        assertThat(SvgPlot.Axis.of(new double[] {-3, 7}).min()).as("below zero when the data is").isEqualTo(-4);
         assertThat(SvgPlot.Axis.label(1500, 500)).isEqualTo("1,500");
         assertThat(SvgPlot.Axis.label(0.4, 0.2)).isEqualTo("0.4");
     }
