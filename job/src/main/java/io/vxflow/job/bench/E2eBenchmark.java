@@ -213,20 +213,25 @@ public final class E2eBenchmark {
         ObjectNode out = context.deepCopy();
         out.put("label", label).put("mode", "nvdec").put("model", "").put("backend", "gpu").put("decode", "nvdec").put("streams", streams)
                 .put("slots", slots).put("frames_per_stream", NVDEC_FRAMES);
-        for (String line : Files.readAllLines(dir.resolve("decode.jsonl"), StandardCharsets.UTF_8)) {
-            JsonNode row = JSON.readTree(line);
-            String name = row.path("name").asText();
-            String key = name.equals("NVDEC decode") ? "decode_fps" : name.startsWith("NVDEC + fused") ? "decode_preprocess_fps"
-                    : name.startsWith("FFmpeg software") ? "cpu_decode_fps_one_core" : null;
-            if (key != null) {
-                RunRecord.putNumber(out, key, RunRecord.round(row.path("value").asDouble(), 1));
-            }
-        }
+        decodeRates(dir.resolve("decode.jsonl"), out);
         if (!out.has("decode_fps")) {
             throw decode.failed("wrote no NVDEC decode rate to " + dir.resolve("decode.jsonl"));
         }
         console.printf(Locale.ROOT, "  %s: %.0f frames/s%n", label, out.path("decode_fps").asDouble());
         return out;
+    }
+
+    /** The rates {@code vxflow bench decode} wrote (its {@code BenchReport} rows), as {@code decode_fps} and its neighbours. */
+    static void decodeRates(Path jsonl, ObjectNode into) throws IOException {
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            JsonNode row = JSON.readTree(line);
+            String name = row.path("name").asText();
+            String key = name.equals("NVDEC decode") ? "decode_fps" : name.startsWith("NVDEC + fused") ? "decode_preprocess_fps"
+                    : name.startsWith("FFmpeg software") ? "cpu_decode_fps_one_core" : null;
+            if (key != null) {
+                RunRecord.putNumber(into, key, RunRecord.round(row.path("value").asDouble(), 1));
+            }
+        }
     }
 
     private boolean verdict(JsonNode main) {

@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
             "  ops     microseconds per 1080p frame of each GPU operator at batch 1 and 32, bandwidth vs the device copy rate",
             "  decode  NVDEC aggregate frames/s for N concurrent 1080p30 H.264 streams, and CPU decode per core",
             "  infer   TensorRT images/s and latency per batch size, engine build time, ONNX Runtime CPU, CPU/GPU parity",
-            "  e2e     the whole pipeline in steady state: broker, real-time producer and job each in its own JVM, on the GPU or",
-            "          the CPU backend; latency, throughput, CPU and GPU use per stream count (see 'vxflow bench e2e --help')"})
+            "  e2e     the whole pipeline in steady state, on the GPU or the CPU backend",
+            "          (its own flags: 'vxflow bench e2e --help')"})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ops|decode|infer|all", arity = "0..1", description = "What to measure on the GPU (or the e2e command).")
     String what;

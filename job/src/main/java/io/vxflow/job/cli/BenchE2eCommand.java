@@ -20,11 +20,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code vxflow bench e2e}: the steady-state end-to-end benchmark, broker, producer and job each in its own JVM. */
 @Command(name = "e2e", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Steady-state end-to-end benchmark, as in production: a Kafka broker, a producer publishing N real-time",
-            "1080p30 H.264 streams of the synthetic clip and the vxflow job, each in its own JVM; this process checks the",
-            "committed results. Warm-up is excluded from the measured window and reported on its own. Also measures, at the",
-            "same stream count, NVDEC decoding alone, the conventional pipeline (CPU decode) and the CPU backend (--compare).",
-            "Appends one JSON object per run to DIR/e2e.jsonl and rewrites DIR/e2e.md and the plots (DIR/*.svg)."})
+        description = {"Steady-state end-to-end benchmark, as in production: a Kafka broker, a real-time",
+            "producer of N synthetic 1080p30 H.264 streams and the vxflow job, each in a JVM",
+            "of its own; this process checks the committed results. Warm-up is reported apart",
+            "from the measured window. At the same stream count it also measures NVDEC",
+            "decoding alone, the conventional pipeline (CPU decode) and the CPU backend",
+            "(--compare). Appends one JSON object per run to DIR/e2e.jsonl; rewrites",
+            "DIR/e2e.md and the plots (DIR/*.svg)."})
 final class BenchE2eCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
