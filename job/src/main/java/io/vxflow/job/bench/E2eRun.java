@@ -144,8 +144,10 @@ final class E2eRun {
     }
 
     private String startBroker(Path kafkaDir, int partitions) throws InterruptedException, IOException {
+        // 1080p30 at 4 Mbit/s is 0.5 MB/s a stream: keep two minutes of it, not the whole run, on disk
         broker = children.startVxflow(spec.label(), "broker", "1g", List.of("broker", "--port", Integer.toString(freePort()), "--dir",
-                kafkaDir.toString(), "--topics", "frames,results", "--partitions", Integer.toString(partitions)));
+                kafkaDir.toString(), "--topics", "frames,results", "--partitions", Integer.toString(partitions), "-Dlog.retention.ms=120000",
+                "-Dlog.segment.bytes=134217728", "-Dlog.retention.check.interval.ms=30000"));
         long deadline = System.currentTimeMillis() + 120_000;
         while (true) {
             Matcher m = BROKER_READY.matcher(broker.logText());

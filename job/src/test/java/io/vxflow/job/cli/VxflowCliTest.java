@@ -60,6 +60,12 @@ class VxflowCliTest {
     }
 
     @Test
+    void aBrokerPropertyTheBrokerSetsItselfIsOneLine() {
+        assertThat(run("broker", "--port", "0", "-Dlog.dirs=/tmp/elsewhere")).isEqualTo(2);
+        assertOneLine("vxflow broker: The Kafka property 'log.dirs' is set by the embedded broker itself; use port(), listenerHost() or dataDirectory() instead");
+    }
+
+    @Test
     void benchE2eFlagsBecomeTheJobsFlags() {
         CommandLine cmd = Vxflow.commandLine();
         CommandLine.ParseResult parsed = cmd.parseArgs("bench", "e2e", "--backend", "cpu", "--streams", "3", "--batch", "4", "--slots", "2",
