@@ -53,10 +53,26 @@ class BenchE2eITCase {
         assertThat(run.path("boxes_checked").asLong()).isEqualTo(run.path("results").asLong());
         assertThat(run.path("boxes_wrong").asLong()).isZero();
 
-        // at the input's pace: 2 streams of 30 fps
+        // 2 streams of 30 fps in; results at that pace, unless the job was using all the CPU it could get: the CPU backend
+        // costs some 30-50 ms of CPU per 1080p frame, so 60 fps is about what two cores can do (no stall is excused)
         double input = run.path("input_fps").asDouble();
         assertThat(input).isBetween(57.0, 63.0);
-        assertThat(run.path("results_per_s").asDouble()).as("results/s against input %.1f fps", input).isGreaterThan(0.9 * input);
+        double results = run.path("results_per_s").asDouble();
+        double othersCores = run.path("producer_cpu_cores").asDouble() + run.path("broker_cpu_cores").asDouble() + run.path("bench_cpu_cores").asDouble();
+        double jobCores = run.path("job_cpu_cores").asDouble();
+        double available = Runtime.getRuntime().availableProcessors() - othersCores;
+        assertThat(results >= 0.9 * input || jobCores >= 0.8 * available)
+                .as("results %.1f/s for %.1f fps in, with the job on %.2f of the %.2f cores the other processes left", results, input, jobCores, available)
+                .isTrue();
+        double inWindow = 0;
+        JsonNode t = run.path("latency_timeline");
+        for (int i = 0; i < t.path("t_s").size(); i++) {
+            double s = t.path("t_s").get(i).asDouble();
+            if (s >= t.path("window_s").get(0).asDouble() && s < t.path("window_s").get(1).asDouble()) {
+                inWindow += t.path("results").get(i).asDouble();
+            }
+        }
+        assertThat(results).as("results/s is the window's results over its length").isCloseTo(inWindow / 20, org.assertj.core.data.Offset.offset(0.1));
         JsonNode latency = run.path("latency_ms");
         assertThat(latency.path("count").asLong()).isGreaterThan(1000);
         assertThat(latency.path("p50").asLong()).isPositive().isLessThanOrEqualTo(latency.path("p95").asLong());

@@ -49,7 +49,10 @@ public final class E2eBenchmark {
     /** @return false if the main run's results were not right: lost, duplicated, out of order, with wrong boxes, or the job failed */
     public boolean run() throws Exception {
         Files.createDirectories(settings.outDir().resolve("logs"));
+        long t0 = System.nanoTime();
         Path clip = SyntheticClip.annexBFile(E2eRun.CLIP_FRAMES, VxflowCache.root());
+        console.printf(Locale.ROOT, "vxflow bench e2e: model %s, backend %s; clip %s (%.1f s)%n", modelName, settings.pipeline().backend(), clip,
+                (System.nanoTime() - t0) / 1e9);
         try (ProcessGroup children = new ProcessGroup(settings.outDir().resolve("logs"))) {
             GpuSampler gpu = startSampler(children);
             try {
