@@ -87,7 +87,9 @@ final class RunCommand implements Callable<Integer> {
         boolean local = env instanceof LocalStreamEnvironment;
         if (local) {
             int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
-            Configuration cluster = PrometheusEndpoint.localCluster(conf);
+            // the local MiniCluster also takes Flink's own options from -D (rest.port: vxflow bench e2e watches the job there)
+            Configuration cluster = new Configuration(conf);
+            cluster.addAll(PrometheusEndpoint.localCluster(conf));
             cluster.addAll(LocalCluster.configuration(slots));
             cluster.addAll(envConf);
             env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
