@@ -10,6 +10,7 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
+import io.vxflow.operators.metrics.SlotGpuMetrics;
 import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * analysed) and {@code latencyMillis} histogram (Kafka ingest to emit); per stream, in group {@code
  * stream=<id>} for as long as the decode stage keeps the stream ({@link SlotStreamMetrics}), {@code
  * framesOut}, {@code fps} (a meter of framesOut over {@value #FPS_SECONDS} s) and {@code latencyMillis}
- * (the last {@value #STREAM_LATENCY_WINDOW} results).
+ * (the last {@value #STREAM_LATENCY_WINDOW} results). On a GPU slot also the slot's {@link SlotGpuMetrics}.
  */
 public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     private static final long serialVersionUID = 1L;
@@ -48,6 +49,7 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     private transient Histogram latency;
     private transient List<FrameHandle> group;
     private transient SlotStreamMetrics.PerStream<StreamResults> perStream;
+    private transient SlotGpuMetrics gpu;
 
     public ResultOperator(PipelineSpec spec) {
         super(spec, null);
@@ -61,6 +63,7 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
         latency = getMetricGroup().histogram("latencyMillis", new DescriptiveStatisticsHistogram(2048));
         group = new ArrayList<>();
         perStream = slot().streamMetrics().perStream(getMetricGroup(), StreamResults::new);
+        gpu = SlotGpuMetrics.register(getMetricGroup(), runtime, getProcessingTimeService());
     }
 
     /** One stream's result metrics. */
@@ -134,6 +137,9 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
             }
             if (perStream != null) {
                 perStream.release();
+            }
+            if (gpu != null) {
+                gpu.close();
             }
         } finally {
             super.close();
