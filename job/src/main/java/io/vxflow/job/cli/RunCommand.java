@@ -7,6 +7,7 @@ import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
 import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
+import io.vxflow.job.web.LiveViewServer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -77,10 +78,16 @@ final class RunCommand implements Callable<Integer> {
         if (local) {
             int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
             Configuration cluster = PrometheusEndpoint.localCluster(conf);
+            cluster.addAll(LiveViewServer.localCluster(conf));
             cluster.addAll(LocalCluster.configuration(slots));
             env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
-        } else if (pipeline.prometheusPort != null) {
-            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+        } else {
+            if (pipeline.prometheusPort != null) {
+                System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+            }
+            if (conf.removeConfig(LiveViewServer.PORT)) {
+                System.out.println("vxflow run: --web is for local runs; a cluster's mosaics stay on its TaskManagers (see --preview-dir)");
+            }
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
         String resumed = "";
@@ -101,7 +108,12 @@ final class RunCommand implements Callable<Integer> {
         if (kafkaLine != null) {
             System.out.println("  " + kafkaLine);
         }
-        env.execute(graph);
+        try (LiveViewServer web = local ? LiveViewServer.start(conf) : null) {
+            if (web != null) {
+                System.out.println("  live view: " + web.url());
+            }
+            env.execute(graph);
+        }
         return 0;
     }
 
