@@ -39,9 +39,23 @@ if [[ ! -x $dir/chromium ]]; then
   tmp=$(mktemp -d "$cache/.fetch-XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   chmod 755 "$tmp" # apt-get download drops to user _apt when run as root
-  pkgs=$(apt-get install -s --no-install-recommends chromium-headless-shell | awk '/^Inst / {print $2}')
-  echo "fetching Debian's chromium-headless-shell $version and $(($(wc -w <<<"$pkgs") - 1)) package(s) it needs into $dir" >&2
-  (cd "$tmp" && apt-get download -qq $pkgs) >&2
+  fetch() {
+    pkgs=$(apt-get install -s --no-install-recommends chromium-headless-shell | awk '/^Inst / {print $2}')
+    echo "fetching Debian's chromium-headless-shell and $(($(wc -w <<<"$pkgs") - 1)) package(s) it needs into $dir" >&2
+    (cd "$tmp" && apt-get download -qq $pkgs) >&2
+  }
+  if ! fetch; then
+    # package lists older than the mirror name files it no longer has
+    if [[ $(id -u) != 0 ]]; then
+      echo "apt-get download failed: the package lists may be out of date; run 'apt-get update' as root, or set VXFLOW_CHROMIUM" >&2
+      exit 1
+    fi
+    apt-get update -qq >&2
+    version=$(candidate)
+    dir="$cache/$version"
+    rm -f "$tmp"/*.deb
+    fetch
+  fi
   mkdir "$tmp/root"
   for deb in "$tmp"/*.deb; do
     dpkg -x "$deb" "$tmp/root"
