@@ -78,7 +78,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
  * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, and the
- * gauges {@code replays}, {@code streams} and {@code decodeInFlight}.
+ * gauges {@code replays}, {@code streams} and {@code decodeInFlight}; per stream, until it is evicted,
+ * {@link DecodeStreamMetrics}.
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -98,6 +99,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient ValueState<StreamPosition> positionState;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient BadInputReporter bad;
+    private transient DecodeStreamMetrics perStream;
     private transient Counter framesDecoded;
     private transient Counter suppressed;
     private transient Counter droppedOverload;
@@ -106,6 +108,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
     private transient int inFlight;
+    /** The newest Kafka timestamp of any record this slot received, and when the last record came. */
+    private transient long latestIngestMillis;
+    private transient long lastRecordMillis;
     private transient boolean restored;
     private transient volatile boolean closing;
     /** Event lists handed to the mailbox and not handled yet (by identity): their frames are given back if the task goes first. */
@@ -148,7 +153,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         positionState = getRuntimeContext().getState(new ValueStateDescriptor<>("vxflow-position", StreamPositionSerializer.INSTANCE));
         timers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
-        bad = new BadInputReporter(getMetricGroup());
+        perStream = new DecodeStreamMetrics(slot.streamMetrics(), getMetricGroup());
+        bad = new BadInputReporter(getMetricGroup(), perStream);
         framesDecoded = getMetricGroup().counter("framesDecoded");
         suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         droppedOverload = getMetricGroup().counter("framesDroppedOverload");
@@ -158,6 +164,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesByEngine = new HashMap<>();
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
+        lastRecordMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
             restoreStreams();
         }
@@ -177,11 +184,16 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         Map<Integer, List<GopReplay.Range>> byPartition = new HashMap<>();
         for (String id : keys) {
             setCurrentKey(id);
-            StreamPosition p = positionState.value();
-            if (p == null) {
+            StreamPosition stored = positionState.value();
+            if (stored == null) {
                 continue;
             }
-            newTrack(id, p);
+            StreamPosition p = stored.copy(); // the backend's object is not ours to change in place
+            StreamTrack t = newTrack(id, p);
+            // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
+            // comes out) and later evicted, not forgotten as if it had been silent since 1970
+            t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
+            armTimer(t);
             if (p.canReplay()) {
                 byPartition.computeIfAbsent(p.partition, k -> new ArrayList<>()).add(new GopReplay.Range(id, p.replayFrom(), p.lastOffset));
             }
@@ -204,6 +216,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         StreamTrack t = track(r.streamId());
+        perStream.received(t.streamId);
         t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
         armTimer(t);
         StreamPosition p = t.position;
@@ -211,7 +224,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long from = p.canReplay() ? p.replayFrom() : -1;
         long to = p.lastOffset;
         AccessUnit unit = r.unit();
-        p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0);
+        p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0, r.ingestMillis());
+        latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
+        lastRecordMillis = t.lastSeenMillis;
         if (unit == null) {
             bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
             submit(t, true, StreamSession::invalid);
@@ -247,8 +262,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private StreamTrack track(String id) throws Exception {
         StreamTrack t = streams.get(id);
         if (t == null) {
-            StreamPosition p = positionState.value();
-            t = newTrack(id, p != null ? p : new StreamPosition());
+            StreamPosition stored = positionState.value();
+            t = newTrack(id, stored != null ? stored.copy() : new StreamPosition());
         }
         return t;
     }
@@ -351,10 +366,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesDecoded.inc();
         // per decoding engine (nvdec, cpu-fallback, cpu): a stream NVDEC could not take shows up here
         framesByEngine.computeIfAbsent(f.engine(), k -> getMetricGroup().addGroup("decoder").counter(k)).inc();
+        perStream.decoded(t.streamId, f.engine());
         FrameHandle h;
         if (settings.overload().tooLate(f.ingestMillis(), System.currentTimeMillis())) {
             f.frame().release();
             droppedOverload.inc();
+            perStream.dropped(t.streamId);
             h = FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, f.ingestMillis(), f.engine(), OverloadPolicy.REASON);
         } else {
             h = new FrameHandle(t.streamId, index, f.frame(), f.ingestMillis(), f.engine());
@@ -373,6 +390,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         droppedOverload.inc();
+        perStream.dropped(t.streamId);
         output.collect(new StreamRecord<>(FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, ingestMillis, t.engine,
                 OverloadPolicy.REASON)));
     }
@@ -400,28 +418,46 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return; // a timer restored from a checkpoint for a stream this attempt has not seen yet
         }
         t.idleTimerPending = false;
-        long silent = getProcessingTimeService().getCurrentProcessingTime() - t.lastSeenMillis;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        long silent = now - t.lastSeenMillis;
         long expiry = settings.stateExpiryMillis();
         if (expiry > 0 && silent >= expiry) {
             expire(t);
             return;
         }
-        long next;
+        long idle = settings.idleFlushMillis();
+        long at;
         if (settings.evictAfterMillis() > 0 && silent >= settings.evictAfterMillis()) {
             evict(t);
-            next = expiry;
-        } else if (settings.idleFlushMillis() > 0 && silent >= settings.idleFlushMillis()) {
-            if (t.session != null) {
-                submit(t, false, StreamSession::drain);
+            at = expiry > 0 ? t.lastSeenMillis + expiry : -1;
+        } else if (idle > 0 && silent >= idle) {
+            if (stoppedSending(t, now)) {
+                if (t.session != null) {
+                    submit(t, false, StreamSession::drain);
+                }
+                at = t.lastSeenMillis + settings.evictAfterMillis();
+            } else {
+                at = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
             }
-            next = settings.evictAfterMillis();
         } else {
-            next = settings.idleFlushMillis() > 0 ? settings.idleFlushMillis() : settings.evictAfterMillis();
+            at = t.lastSeenMillis + (idle > 0 ? idle : settings.evictAfterMillis());
         }
-        if (next > 0) {
+        if (at > 0) {
             t.idleTimerPending = true;
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, t.lastSeenMillis + next);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
         }
+    }
+
+    /**
+     * Whether a stream silent for the idle flush has really stopped sending, rather than having its
+     * data held up with everybody else's: the slot has received records ingested at least an idle
+     * flush after the stream's last one, or the slot has received nothing at all for that long. Under
+     * backpressure or while a restored job catches up every stream looks silent in processing time,
+     * and draining one then would hand out frames its next B-frames must precede.
+     */
+    private boolean stoppedSending(StreamTrack t, long now) {
+        long idle = settings.idleFlushMillis();
+        return latestIngestMillis - t.position.lastIngestMillis >= idle || now - lastRecordMillis >= idle;
     }
 
     @Override
@@ -439,11 +475,13 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         t.session = null;
         t.position.forgetReplay();
         evicted.inc();
+        perStream.evicted(t.streamId);
     }
 
     /** Forgets a stream silent for longer than the state expiry: decoder, position and all. */
     private void expire(StreamTrack t) {
         evict(t);
+        perStream.evicted(t.streamId);
         streams.remove(t.streamId);
         positionState.clear();
     }
@@ -540,6 +578,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             if (replay != null) {
                 replay.close();
+            }
+            if (perStream != null) {
+                perStream.release();
             }
             if (slot != null) {
                 slot.close();
