@@ -10,10 +10,12 @@ import java.util.Random;
 
 /**
  * Cameras that come and go: one stream joins every second and sends {@value #FPS} access units a
- * second for a life of 6 to 14 seconds (about ten at once), then goes silent, possibly mid-GOP. One
- * join in four is a camera that left 2 to 20 seconds before coming back under its old id (before
- * and after its decoder is evicted), with later pts. Remembers what every stream sent, so that the
- * results can be checked exactly.
+ * second for a life of 0.6 to 1.4 times the wanted concurrency in seconds (6 to 14 s: about ten at
+ * once, by default), then goes silent, possibly mid-GOP. One join in four is a camera that left 2 to
+ * 20 seconds before coming back under its old id (before and after its decoder is evicted), with
+ * later pts. A fraction of the units that are not keyframes can be damaged (cut to half their
+ * length): the GOP of such a unit may lose pictures, every other GOP may not. Remembers what every
+ * stream sent, so that the results can be checked exactly.
  */
 final class ChurnProducer {
     static final int FPS = 10;
@@ -25,7 +27,13 @@ final class ChurnProducer {
     private final Map<String, Departed> departed = new LinkedHashMap<>();
     /** Every stream's expected result pts, in order, over all of its lives. */
     private final Map<String, List<Long>> expected = new LinkedHashMap<>();
+    /** Pts of the pictures in GOPs with a damaged unit: these may be missing from the results (none else may). */
+    private final Map<String, java.util.Set<Long>> mayBeLost = new LinkedHashMap<>();
     private final Map<String, Long> nextPtsBase = new LinkedHashMap<>();
+    private final int lifeMin;
+    private final int lifeSpan;
+    private final double damaged;
+    private long damagedUnits;
     private int created;
     private long joins;
     private long returns;
@@ -39,6 +47,9 @@ final class ChurnProducer {
         final int frames;
         final long base;
         int next;
+        /** Pts of the current GOP's pictures so far (decode order), and whether one of its units was damaged. */
+        final List<Long> gop = new ArrayList<>();
+        boolean gopDamaged;
 
         Live(String id, int clip, int frames, long base) {
             this.id = id;
@@ -48,10 +59,24 @@ final class ChurnProducer {
         }
     }
 
+    /** About ten cameras at once, nothing damaged. */
     ChurnProducer(List<List<AccessUnit>> clips, WireProducer wire, long seed) {
+        this(clips, wire, seed, 10, 0);
+    }
+
+    /** About {@code concurrent} cameras at once; {@code damaged}: the fraction of non-key units cut short. */
+    ChurnProducer(List<List<AccessUnit>> clips, WireProducer wire, long seed, int concurrent, double damaged) {
         this.clips = clips;
         this.wire = wire;
         this.rnd = new Random(seed);
+        this.lifeMin = Math.max(1, (int) Math.round(0.6 * concurrent));
+        this.lifeSpan = (int) Math.round(0.8 * concurrent) + 1;
+        this.damaged = damaged;
+    }
+
+    /** Frames the clips need for the longest life at this concurrency. */
+    static int clipFrames(int concurrent) {
+        return FPS * (Math.max(1, (int) Math.round(0.6 * concurrent)) + (int) Math.round(0.8 * concurrent));
     }
 
     /** One tenth of a second: a join every {@value #FPS} ticks, one unit from every live stream. */
@@ -62,9 +87,21 @@ final class ChurnProducer {
         for (Iterator<Live> it = live.iterator(); it.hasNext(); ) {
             Live s = it.next();
             AccessUnit u = clips.get(s.clip).get(s.next++);
-            wire.send(s.id, new AccessUnit(u.codec(), s.base + u.ptsMicros() * FRAME_MICROS, u.keyframe(), u.data()));
+            long pts = s.base + u.ptsMicros() * FRAME_MICROS;
+            if (u.keyframe()) {
+                closeGop(s);
+            }
+            byte[] data = u.data();
+            if (damaged > 0 && !u.keyframe() && rnd.nextDouble() < damaged) {
+                data = java.util.Arrays.copyOf(data, Math.max(5, data.length / 2));
+                s.gopDamaged = true;
+                damagedUnits++;
+            }
+            s.gop.add(pts);
+            wire.send(s.id, new AccessUnit(u.codec(), pts, u.keyframe(), data));
             units++;
             if (s.next == s.frames) {
+                closeGop(s);
                 it.remove();
                 departed.put(s.id, new Departed(s.clip, tick));
             }
@@ -91,7 +128,7 @@ final class ChurnProducer {
             departed.remove(id);
         }
         departed.entrySet().removeIf(d -> tick - d.getValue().leftAtTick() > 20 * FPS);
-        int frames = Math.min(clips.get(clip).size(), FPS * (6 + rnd.nextInt(9)));
+        int frames = Math.min(clips.get(clip).size(), FPS * (lifeMin + rnd.nextInt(lifeSpan)));
         long base = nextPtsBase.getOrDefault(id, 0L);
         List<Long> pts = new ArrayList<>();
         long last = base;
@@ -107,9 +144,18 @@ final class ChurnProducer {
         joins++;
     }
 
+    private void closeGop(Live s) {
+        if (s.gopDamaged) {
+            mayBeLost.computeIfAbsent(s.id, k -> new java.util.HashSet<>()).addAll(s.gop);
+        }
+        s.gop.clear();
+        s.gopDamaged = false;
+    }
+
     /** The end of the run: every live stream goes silent where it is (what it sent is what is expected). */
     void stop() {
         for (Live s : live) {
+            closeGop(s);
             List<Long> pts = expected.get(s.id);
             List<AccessUnit> clip = clips.get(s.clip);
             for (int i = s.next; i < s.frames; i++) {
@@ -121,6 +167,15 @@ final class ChurnProducer {
 
     Map<String, List<Long>> expected() {
         return expected;
+    }
+
+    /** A stream's pictures that may be missing: those of GOPs with a damaged unit. */
+    java.util.Set<Long> mayBeLost(String id) {
+        return mayBeLost.getOrDefault(id, java.util.Set.of());
+    }
+
+    long damagedUnits() {
+        return damagedUnits;
     }
 
     long expectedResults() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>System properties: {@code vxflow.fuzz.seed} (default {@value #DEFAULT_SEED}), {@code
  * vxflow.fuzz.units} (damaged units, default 20,000; 1,000,000 for the long run in
- * docs/reliability.md), {@code vxflow.fuzz.max-unit-millis} (default {@value #DEFAULT_BOUND_MILLIS}).
+ * docs/reliability-fuzz-churn.md), {@code vxflow.fuzz.max-unit-millis} (default {@value #DEFAULT_BOUND_MILLIS}).
  * Output under {@code operators/target/fuzz/}: the fuzzer's log and its result.
  */
 class DecodeFuzzITCase {
@@ -41,7 +41,7 @@ class DecodeFuzzITCase {
         Path result = dir.resolve("decode-fuzz-" + seed + ".properties");
         Path marker = dir.resolve("decode-fuzz-" + seed + ".marker");
         Files.deleteIfExists(result);
-        String rerun = "mvn -B -pl operators -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=DecodeFuzzITCase"
+        String rerun = "mvn -B -pl operators -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=DecodeFuzzITCase"
                 + " -Dvxflow.fuzz.seed=" + seed + " -Dvxflow.fuzz.units=" + units;
 
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
@@ -78,7 +78,7 @@ class DecodeFuzzITCase {
             outcomes += n(r, "outcome.damaged." + o.name()) + n(r, "outcome.untouched." + o.name());
         }
         assertThat(outcomes).as("every unit of the damaged streams has an outcome").isEqualTo(n(r, "units.damagedStreams"));
-        // known gap (docs/reliability.md): a unit FFmpeg takes without error and without a picture (no slice left in it, or a
+        // known gap (docs/reliability-fuzz-churn.md): a unit FFmpeg takes without error and without a picture (no slice left in it, or a
         // picture its H.264 decoder drops as out of order) is counted nowhere; this seed finds none
         assertThat(n(r, "outcome.damaged.UNACCOUNTED") + n(r, "outcome.untouched.UNACCOUNTED"))
                 .as("units that disappeared without a frame or a count, e.g. %s", r.getProperty("unaccounted.sample.0")).isZero();
