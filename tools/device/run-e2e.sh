@@ -17,7 +17,7 @@ yolo_model() {
 }
 {
   echo "== $(date -u +%FT%TZ) run-e2e.sh $WHAT $* (commit $(cat COMMIT 2>/dev/null))"
-  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.video --format=csv,noheader
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.video --format=csv,noheader
   case "$WHAT" in
     smoke)    # does the whole thing hold together: 64 streams, short window, NVDEC alone beside it
       timeout 420 $E2E --streams 64 --slots 8 --batch 16 --seconds 30 --warmup 15 --compare nvdec "$@";;
