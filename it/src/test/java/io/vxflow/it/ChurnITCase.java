@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * and neither the resident set nor the JVM's native memory grew by more than the bounds after the
  * warm-up.
  *
- * <p>CI runs 40 s of cameras (20 s of warm-up, resident set bound 128 MiB: a gross leak); {@code -Dvxflow.churn.seconds=1800} is the 30-minute
+ * <p>CI runs 30 s of cameras (15 s of warm-up, resident set bound 128 MiB: a gross leak); {@code -Dvxflow.churn.seconds=1800} is the 30-minute
  * run of docs/reliability-fuzz-churn.md. For the GPU: {@code -Dvxflow.churn.backend=gpu} samples the
  * device's memory too (gauge {@code gpuDeviceMemoryUsedBytes}, bound {@code
  * vxflow.churn.max-device-growth-mb}, 16), {@code -Dvxflow.churn.concurrent=64} keeps about 64
@@ -63,7 +63,7 @@ class ChurnITCase {
 
     @Test
     void camerasComingAndGoingLeakNothingAndGetEveryResultOnce() throws Exception {
-        long seconds = Long.getLong("vxflow.churn.seconds", 40);
+        long seconds = Long.getLong("vxflow.churn.seconds", 30);
         long warmup = Long.getLong("vxflow.churn.warmup-seconds", seconds <= 60 ? seconds / 2 : Math.min(120, Math.max(45, seconds / 3)));
         long every = Long.getLong("vxflow.churn.sample-seconds", seconds > 300 ? 15 : 3);
         // a short run's window lies inside the job's own warm-up (the resident set still settles for minutes: 1,383 to 1,434 MiB
