@@ -222,6 +222,41 @@ public final class TestSps {
         throw new IllegalArgumentException("the access unit has no SPS");
     }
 
+    /** {@code accessUnit} without its NAL units of the given types (e.g. 7 and 8: an H.264 keyframe without SPS and PPS). */
+    public static byte[] without(Codec codec, byte[] accessUnit, int... types) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int start = nextStartCode(accessUnit, 0);
+        if (start > 0) {
+            out.write(accessUnit, 0, start);
+        }
+        while (start >= 0) {
+            int payload = accessUnit[start + 2] == 1 ? start + 3 : start + 4;
+            int next = payload < accessUnit.length ? nextStartCode(accessUnit, payload) : -1;
+            int end = next < 0 ? accessUnit.length : next;
+            int type = payload >= accessUnit.length ? -1
+                    : codec == Codec.H264 ? accessUnit[payload] & 0x1F : (accessUnit[payload] >> 1) & 0x3F;
+            boolean drop = false;
+            for (int t : types) {
+                drop |= t == type;
+            }
+            if (!drop) {
+                out.write(accessUnit, start, end - start);
+            }
+            start = next;
+        }
+        return out.toByteArray();
+    }
+
+    /** Offset of the next 3- or 4-byte start code at or after {@code from}, or -1. */
+    private static int nextStartCode(byte[] data, int from) {
+        for (int i = from; i + 2 < data.length; i++) {
+            if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
+                return i > from && data[i - 1] == 0 ? i - 1 : i;
+            }
+        }
+        return -1;
+    }
+
     /** {@code nal} behind a 4-byte start code, followed by {@code rest}. */
     public static byte[] annexB(byte[] nal, byte... rest) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
