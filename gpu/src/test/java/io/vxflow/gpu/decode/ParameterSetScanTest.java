@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Finding the SPS at the head of an access unit: where they may be, where the walk stops, and garbage. */
+/** Finding the SPS of an access unit: where they may be, several of them, broken ones, and garbage. */
 class ParameterSetScanTest {
     private static final byte[] PPS = {0x68, (byte) 0xEE, 0x3C, (byte) 0x80};
     private static final byte[] IDR_SLICE = {0x65, (byte) 0x88, (byte) 0x84, 0x00, 0x33, (byte) 0xFF};
@@ -50,14 +50,19 @@ class ParameterSetScanTest {
     }
 
     @Test
-    void theWalkStopsAtTheFirstSliceAndPictureDataIsNeverRead() {
-        byte[] sps = TestSps.H264.of(640, 360).nal();
-        assertThat(ParameterSetScan.of(Codec.H264, unit("4", IDR_SLICE, "4", sps)).hasSps()).isFalse();
+    void anSpsAfterASliceIsReadToo() {
+        // a decoder acts on every SPS of the unit: a small one in front and a huge one behind the first slice must not pass
+        byte[] small = TestSps.H264.of(640, 360).nal();
+        byte[] huge = TestSps.H264.of(16, 16).sized(1023, 1023, null).nal();
+        ParameterSetScan scan = ParameterSetScan.of(Codec.H264, unit("4", small, "4", PPS, "4", IDR_SLICE, "4", huge, "4", PPS, "4", IDR_SLICE));
+        assertThat(scan.sets()).hasSize(2);
+        assertThat(scan.largest().codedPixels()).isEqualTo(16384L * 16384);
         byte[] hevcSps = TestSps.hevc(0, 1, 640, 360, null);
         byte[] hevcIdr = {0x26, 0x01, (byte) 0xAF, 0x00};
         byte[] hevcVps = {0x40, 0x01, 0x0C};
         assertThat(ParameterSetScan.of(Codec.HEVC, unit("4", hevcVps, "4", hevcSps, "4", hevcIdr)).sets()).hasSize(1);
-        assertThat(ParameterSetScan.of(Codec.HEVC, unit("4", hevcIdr, "4", hevcSps)).hasSps()).isFalse();
+        assertThat(ParameterSetScan.of(Codec.HEVC, unit("4", hevcIdr, "4", hevcSps)).sets()).hasSize(1);
+        assertThat(ParameterSetScan.of(Codec.H264, unit("4", IDR_SLICE)).hasSps()).isFalse();
     }
 
     @Test

@@ -613,6 +613,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return sessions.size();
     }
 
+    /** For tests: streams with a queue on the decode workers. */
+    int queuedStreams() {
+        return (int) streams.values().stream().filter(t -> t.queue != null).count();
+    }
+
     /** For tests: sessions closed to stay within the slot's cap. */
     long closedForCap() {
         return closedForCap.getCount();
