@@ -542,7 +542,7 @@ class DecodeOperatorTest {
 
     @Test
     void garbageHoldsNoDecoderSessionOrQueueIsNotCheckpointedAndGoesAtItsFirstIdleTimer() throws Exception {
-        Garbage garbage = new Garbage(SyntheticVideoEncoder.encode(Profile.BASELINE, 1).get(0));
+        Garbage garbage = new Garbage(Garbage.template());
         Random random = new Random(3);
         List<FrameRecord> junk = new ArrayList<>();
         Map<Garbage.Kind, Long> kinds = new EnumMap<>(Garbage.Kind.class);
@@ -581,7 +581,7 @@ class DecodeOperatorTest {
 
     @Test
     void aHundredThousandMadeUpStreamIdsCostLittleWhileTrackedAndAllGo() throws Exception {
-        Garbage garbage = new Garbage(SyntheticVideoEncoder.encode(Profile.BASELINE, 1).get(0));
+        Garbage garbage = new Garbage(Garbage.template());
         Random random = new Random(5);
         int ids = 100_000;
         try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {

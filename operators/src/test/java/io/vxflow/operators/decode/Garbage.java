@@ -3,6 +3,7 @@ package io.vxflow.operators.decode;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
+import io.vxflow.gpu.decode.RampTestStream;
 import io.vxflow.gpu.decode.TestSps;
 import java.util.Random;
 
@@ -44,6 +45,11 @@ final class Garbage {
             throw new IllegalArgumentException("not an H.264 IDR access unit");
         }
         this.sliceStart = at;
+    }
+
+    /** A small real H.264 keyframe (160x96, libx264) for broken slices and lying SPS to start from. */
+    static AccessUnit template() {
+        return RampTestStream.encode(Codec.H264, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P, 160, 96, 1, 0).get(0);
     }
 
     /** The kind of the {@code n}-th garbage unit: half keyframes, broken slices one in {@code brokenEvery}. */

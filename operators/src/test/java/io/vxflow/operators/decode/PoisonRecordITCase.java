@@ -32,9 +32,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -166,7 +163,8 @@ class PoisonRecordITCase {
         assertThat(graph.getState()).isEqualTo(JobStatus.FINISHED);
         assertThat(graph.getStatusTimestamp(JobStatus.RESTARTING)).as("the job never restarted").isZero();
         assertThat(graph.getStatusTimestamp(JobStatus.FAILING)).as("nor failed").isZero();
-        assertThat(jobGauge(job, "numRestarts")).isEqualTo(0L);
+        JobMetrics metrics = new JobMetrics(METRICS, job);
+        assertThat(metrics.gauge(null, "numRestarts")).isZero();
 
         assertEveryFrame(byStream.get("clean"), frames(0, FRAMES, 0, 0));
         assertEveryFrame(byStream.get("clean-b-frames"), frames(0, FRAMES, 0, 0));
@@ -181,7 +179,7 @@ class PoisonRecordITCase {
         }
         expected.put(DecodeError.NO_KEYFRAME, waiting);
         for (DecodeError e : DecodeError.values()) {
-            assertThat(badInput(job, e)).as("badInput.%s", e.metricName()).isEqualTo(expected.getOrDefault(e, 0L));
+            assertThat(metrics.badInput(e)).as("badInput.%s", e.metricName()).isEqualTo(expected.getOrDefault(e, 0L));
         }
     }
 
@@ -211,41 +209,11 @@ class PoisonRecordITCase {
         List<String> lines = log.lines();
         assertThat(log.thrown()).as("stack traces in %s", lines).isEmpty();
         for (Case c : cases) {
-            assertThat(lines).as("lines of %s", c.stream()).filteredOn(l -> l.startsWith("WARN stream '" + c.stream() + "': " + c.reason().metricName() + ":"))
-                    .hasSize(1);
+            for (DecodeError reason : List.of(c.reason(), DecodeError.NO_KEYFRAME)) {
+                assertThat(lines).as("lines of %s", c.stream()).filteredOn(l -> l.startsWith("WARN stream '" + c.stream() + "': " + reason.metricName() + ":"))
+                        .hasSize(1);
+            }
         }
         assertThat(lines).noneMatch(l -> l.contains("stream 'clean"));
-    }
-
-    private static long badInput(JobID job, DecodeError e) {
-        long sum = 0;
-        for (Map.Entry<String, Metric> m : jobMetrics(METRICS, job)) {
-            if (m.getKey().endsWith(".badInput." + e.metricName()) && m.getValue() instanceof Counter c) {
-                sum += c.getCount();
-            }
-        }
-        return sum;
-    }
-
-    static Object jobGauge(JobID job, String name) {
-        List<Object> found = new ArrayList<>();
-        for (Map.Entry<String, Metric> m : jobMetrics(METRICS, job)) {
-            if (m.getKey().endsWith("." + name) && m.getValue() instanceof Gauge<?> g) {
-                found.add(g.getValue());
-            }
-        }
-        assertThat(found).as("gauge %s", name).hasSize(1);
-        return found.get(0);
-    }
-
-    /** Every metric of {@code job} with its full identifier (some identifiers repeat, so not a map). */
-    static List<Map.Entry<String, Metric>> jobMetrics(InMemoryReporter reporter, JobID job) {
-        List<Map.Entry<String, Metric>> out = new ArrayList<>();
-        reporter.getMetricsByGroup().forEach((group, metrics) -> {
-            if (job.toString().equals(group.getAllVariables().get("<job_id>"))) {
-                metrics.forEach((name, metric) -> out.add(Map.entry(group.getMetricIdentifier(name), metric)));
-            }
-        });
-        return out;
     }
 }
