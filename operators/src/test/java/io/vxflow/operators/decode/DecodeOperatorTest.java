@@ -405,6 +405,24 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void theStateExpiryHoldsWithIdleFlushAndEvictionOff() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 10);
+        DecodeSettings expiryOnly = settings(IDLE, 2 * IDLE).withIdleFlush(0).withEviction(0).withStateExpiry(4 * IDLE);
+        try (Decode d = new Decode(expiryOnly, null).open()) {
+            d.time(0);
+            d.feedAndSettle(stream);
+            assertThat(d.takePts()).hasSize(10);
+            d.time(4 * IDLE - 1);
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+            assertThat(d.op.openStreams()).as("no eviction").isEqualTo(1);
+            d.time(4 * IDLE);
+            assertThat(d.op.trackedStreams()).isZero();
+            assertThat(d.op.openStreams()).isZero();
+            assertThat(d.h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void everyBadInputReasonIsCountedUnderItsMetricNameAndOtherStreamsAreUntouched() throws Exception {
         List<FrameRecord> good = TestFrames.stream("good", Profile.BASELINE, 40);
         List<FrameRecord> bad = new ArrayList<>(TestFrames.stream("bad", Profile.BASELINE, 40));
