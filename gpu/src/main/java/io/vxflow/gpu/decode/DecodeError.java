@@ -18,7 +18,10 @@ public enum DecodeError {
     RESOLUTION_CHANGE("resolution-change"),
     /** The stream switched codec mid-stream; the decoder restarts at its next keyframe. */
     CODEC_CHANGE("codec-change"),
-    /** The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only). */
+    /**
+     * The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only), or
+     * a picture of a shape that letterboxes to nothing in the model input (4096x2 into 640x640).
+     */
     UNSUPPORTED_FORMAT("unsupported-format"),
     /**
      * The picture is larger than the configured maximum: the pixels an SPS claims ({@code

@@ -46,12 +46,12 @@ public record DecodeLimits(long maxPixels, int maxAccessUnitBytes, int maxStream
 
     /**
      * Why {@code unit} must not reach a decoder, or null: its size, then its sequence parameter sets
-     * against {@code maxPixels} and the {@code maxWidth} x {@code maxHeight} the slot's pools take.
+     * against {@code maxPixels} and the pictures the slot's chain takes ({@code bounds}).
      *
      * @param needsSps whether no decoder of the stream holds parameter sets yet, so that a keyframe
      *     must bring its own
      */
-    DecodeEvent.BadInput refusal(AccessUnit unit, int maxWidth, int maxHeight, boolean needsSps) {
+    DecodeEvent.BadInput refusal(AccessUnit unit, PictureBounds bounds, boolean needsSps) {
         DecodeEvent.BadInput tooLong = refuseSize(unit.data().length);
         if (tooLong != null) {
             return tooLong;
@@ -71,9 +71,11 @@ public record DecodeLimits(long maxPixels, int maxAccessUnitBytes, int maxStream
             return new DecodeEvent.BadInput(DecodeError.TOO_LARGE, "the SPS claims " + sps.describe() + ", more than vxflow.decode.max-pixels "
                     + maxPixels, noDecoder);
         }
-        if (sps.width() > maxWidth || sps.height() > maxHeight) {
-            return new DecodeEvent.BadInput(DecodeError.TOO_LARGE, "the SPS claims " + sps.describe() + ", larger than the configured maximum "
-                    + maxWidth + "x" + maxHeight, noDecoder);
+        for (SequenceParameterSet s : scan.sets()) {
+            DecodeEvent.BadInput shape = bounds.refusal(s.width(), s.height(), "the SPS claims " + s.describe(), noDecoder);
+            if (shape != null) {
+                return shape;
+            }
         }
         return null;
     }

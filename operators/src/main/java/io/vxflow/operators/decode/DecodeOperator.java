@@ -111,6 +111,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient Executor workers;
     private transient GopReplay replay;
     private transient Map<String, StreamTrack> streams;
+    private transient PictureBounds bounds;
     /** The streams with a session, least recently used first: the first closed for the slot's cap. */
     private transient LinkedHashMap<String, StreamTrack> sessions;
     private transient ValueState<StreamPosition> positionState;
@@ -179,6 +180,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         workers = DecodeWorkers.shared(settings.workers());
         replay = new GopReplay(replaySource);
         streams = new HashMap<>();
+        bounds = PictureBounds.of(runtime.spec());
         sessions = new LinkedHashMap<>(16, 0.75f, true);
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         positionState = getRuntimeContext().getState(new ValueStateDescriptor<>("vxflow-position", StreamPositionSerializer.INSTANCE));
@@ -296,7 +298,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         if (tooLong != null || t.session != null || t.skippingGop) {
             return tooLong;
         }
-        return unit.keyframe() ? limits.refusal(unit, spec.maxWidth(), spec.maxHeight(), true) : StreamSession.notAKeyframe(unit);
+        return unit.keyframe() ? limits.refusal(unit, bounds, true) : StreamSession.notAKeyframe(unit);
     }
 
     private static void replayInto(StreamSession s, GopReplay.Result result, List<DecodeEvent> out) {
@@ -333,7 +335,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             closedForCap.inc();
         }
         String id = t.streamId;
-        t.session = new StreamSession(id, codec -> opener.open(runtime, id, codec), spec.maxWidth(), spec.maxHeight(), settings.limits());
+        t.session = new StreamSession(id, codec -> opener.open(runtime, id, codec), bounds, settings.limits());
         if (t.queue == null) {
             t.queue = new DecodeWorkers.Queue(workers);
         }

@@ -61,8 +61,7 @@ final class StreamSession {
     private static final int MAX_TRACKED_PTS = 64;
     private final String streamId;
     private final Function<Codec, VideoDecoder> opener;
-    private final int maxWidth;
-    private final int maxHeight;
+    private final PictureBounds bounds;
     private final DecodeLimits limits;
     private final Map<Long, Long> ingestByPts = new HashMap<>();
     private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
@@ -80,15 +79,20 @@ final class StreamSession {
     private int width;
     private int height;
 
+    /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input, default limits. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
         this(streamId, opener, maxWidth, maxHeight, DecodeLimits.DEFAULTS);
     }
 
+    /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight, DecodeLimits limits) {
+        this(streamId, opener, new PictureBounds(maxWidth, maxHeight, 640, 640), limits);
+    }
+
+    StreamSession(String streamId, Function<Codec, VideoDecoder> opener, PictureBounds bounds, DecodeLimits limits) {
         this.streamId = streamId;
         this.opener = opener;
-        this.maxWidth = maxWidth;
-        this.maxHeight = maxHeight;
+        this.bounds = bounds;
         this.limits = limits;
     }
 
@@ -230,7 +234,7 @@ final class StreamSession {
     }
 
     private void decode(AccessUnit unit, long ingestMillis, boolean replayed, List<DecodeEvent> out) {
-        DecodeEvent.BadInput refused = limits.refusal(unit, maxWidth, maxHeight, decoder == null);
+        DecodeEvent.BadInput refused = limits.refusal(unit, bounds, decoder == null);
         if (refused != null) {
             if (unit.keyframe()) {
                 flushSkipped(out);
@@ -321,10 +325,11 @@ final class StreamSession {
         held = Math.max(0, held - 1);
         decoderProducedFrame = true;
         int w = frame.image().width(), h = frame.image().height();
-        if (w > maxWidth || h > maxHeight) {
+        DecodeEvent.BadInput unfit = bounds.refusal(w, h, "a decoded picture of " + w + "x" + h,
+                "its frames are dropped until a keyframe of a supported size");
+        if (unfit != null) {
             frame.release();
-            out.add(new DecodeEvent.BadInput(DecodeError.TOO_LARGE, w + "x" + h + " is larger than the configured maximum " + maxWidth + "x"
-                    + maxHeight, "its frames are dropped until a keyframe of a supported size"));
+            out.add(unfit);
             awaitKeyframe();
             return;
         }

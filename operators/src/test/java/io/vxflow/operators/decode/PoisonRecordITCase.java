@@ -117,12 +117,14 @@ class PoisonRecordITCase {
         List<AccessUnit> bframes = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, FRAMES);
         byte[] smallSps = TestSps.H264.of(640, 360).withProfile(66, 1, false, false).nal();
         byte[] hugeSps = TestSps.H264.of(16, 16).sized(1023, 1023, null).nal();
+        byte[] flatSps = TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal(); // 4096x2: no row of a 640x640 input
         List<Case> cases = List.of(
                 new Case("corrupt-keyframe", 0, d -> flip(d, 60, 1), DecodeError.CORRUPT, 1, frames(30, 60, 0, 0)),
                 new Case("corrupt-p-frame", 10, d -> flip(d, 6, 3), DecodeError.CORRUPT, 1, frames(0, 10, 30, 60)),
                 new Case("truncated", 15, d -> Arrays.copyOf(d, d.length / 2), DecodeError.CORRUPT, 1, frames(0, 15, 30, 60)),
                 new Case("sps-too-large", 0, d -> TestSps.withSps(Codec.H264, d, hugeSps), DecodeError.TOO_LARGE, 1, frames(30, 60, 0, 0)),
                 new Case("sps-too-small", 0, d -> TestSps.withSps(Codec.H264, d, smallSps), DecodeError.CORRUPT, 1, frames(30, 60, 0, 0)),
+                new Case("sps-flat", 0, d -> TestSps.withSps(Codec.H264, d, flatSps), DecodeError.UNSUPPORTED_FORMAT, 1, frames(30, 60, 0, 0)),
                 new Case("sps-unreadable", 0, d -> TestSps.withSps(Codec.H264, d, new byte[] {0x67, 0x42}), DecodeError.BAD_PARAMETER_SETS, 1,
                         frames(30, 60, 0, 0)),
                 new Case("oversized", 20, d -> Arrays.copyOf(d, MAX_UNIT_BYTES + 1), DecodeError.ACCESS_UNIT_TOO_LARGE, 1, frames(0, 20, 30, 60)),

@@ -309,6 +309,19 @@ class StreamSessionTest {
     }
 
     @Test
+    void aPictureWhoseShapeLetterboxesToNothingIsRefusedBeforeADecoderSeesIt() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 31);
+        StreamSession s = session();
+        byte[] flat = TestSps.withSps(Codec.H264, units.get(0).data(), TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal());
+        s.decode(withData(units.get(0), flat), 0, events);
+        assertThat(first(DecodeError.UNSUPPORTED_FORMAT).detail())
+                .isEqualTo("the SPS claims 4096x16 (4096x2 shown), a shape that fills 640x0 pixels of the model's 640x640 input");
+        assertThat(opened).hasValue(0);
+        units.subList(1, 31).forEach(u -> s.decode(u, 0, events));
+        assertThat(framePts()).containsExactly(SyntheticVideoEncoder.ptsMicros(30));
+    }
+
+    @Test
     void theConfiguredMaxPixelsRefusesARealStreamAboveIt() {
         StreamSession s = session(new DecodeLimits(1280L * 720, 8 << 20, 256));
         SyntheticVideoEncoder.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
