@@ -112,8 +112,8 @@ class FrameRecordSerializerTest {
         new Random(7).nextBytes(data);
         FrameRecord r = FrameRecord.valid("big", new AccessUnit(Codec.HEVC, 99, true, data), 1);
         byte[] bytes = write(r);
-        // 1 + 3 (id "big") + 1 + 1 + 8 + 4 + 2 MiB + 8
-        assertThat(bytes).hasSize(26 + data.length);
+        // 1 + 3 (id "big") + 1 + 1 + 8 + 4 + 2 MiB + 8, then partition 4 and offset 8
+        assertThat(bytes).hasSize(26 + data.length + 12);
         assertSame(roundTrip(r), r);
     }
 

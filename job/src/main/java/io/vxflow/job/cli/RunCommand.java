@@ -7,12 +7,13 @@ import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
 import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
+import io.vxflow.job.web.LiveViewServer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -72,25 +73,37 @@ final class RunCommand implements Callable<Integer> {
         Configuration conf = configuration();
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        boolean local = env instanceof LocalStreamEnvironment;
-        if (local) {
-            int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
-            Configuration cluster = PrometheusEndpoint.localCluster(conf);
-            cluster.addAll(LocalCluster.configuration(slots));
-            env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
-        } else if (pipeline.prometheusPort != null) {
-            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
-        }
-        StreamGraph graph = VxflowJob.build(env, conf, model);
+        // where to resume: Flink takes it from the environment's configuration when it submits (it would
+        // overwrite a stream graph's own restore settings)
+        Configuration envConf = new Configuration();
         String resumed = "";
         if (checkpointDir != null) {
             Optional<String> latest = CheckpointDirectory.latest(checkpointDir);
             if (latest.isPresent()) {
-                graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(latest.get(), false));
+                envConf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
                 resumed = ", resuming from " + latest.get();
             }
         }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        boolean local = env instanceof LocalStreamEnvironment;
+        if (local) {
+            int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
+            // the local MiniCluster also takes Flink's own options from -D (rest.port: vxflow bench e2e watches the job there)
+            Configuration cluster = new Configuration(conf);
+            cluster.addAll(PrometheusEndpoint.localCluster(conf));
+            cluster.addAll(LiveViewServer.localCluster(conf));
+            cluster.addAll(LocalCluster.configuration(slots));
+            cluster.addAll(envConf);
+            env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
+        } else {
+            if (pipeline.prometheusPort != null) {
+                System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+            }
+            if (conf.removeConfig(LiveViewServer.PORT)) {
+                System.out.println("vxflow run: --web is for local runs; a cluster's mosaics stay on its TaskManagers (see --preview-dir)");
+            }
+        }
+        StreamGraph graph = VxflowJob.build(env, conf, model);
         System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
                 conf.get(JobOptions.RESULTS_TOPIC), model.name(), model.inputWidth(), model.inputHeight(),
                 model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND), local ? ", local MiniCluster" : "", resumed);
@@ -101,7 +114,12 @@ final class RunCommand implements Callable<Integer> {
         if (kafkaLine != null) {
             System.out.println("  " + kafkaLine);
         }
-        env.execute(graph);
+        try (LiveViewServer web = local ? LiveViewServer.start(conf) : null) {
+            if (web != null) {
+                System.out.println("  live view: " + web.url());
+            }
+            env.execute(graph);
+        }
         return 0;
     }
 

@@ -28,11 +28,61 @@ class VxflowCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "produce", "broker"})
+    @ValueSource(strings = {"demo", "run", "produce", "broker", "bench"})
     void everyCommandHasHelp(String command) {
         assertThat(run(command, "--help")).isZero();
         assertThat(out.toString()).contains("Usage: vxflow " + command).contains("--help");
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void benchE2eHasHelpAndIsListedUnderBench() {
+        assertThat(run("bench", "e2e", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: vxflow bench e2e").contains("--find-max").contains("--compare").contains("--out-dir");
+        out.getBuffer().setLength(0);
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out.toString()).contains("e2e");
+    }
+
+    @Test
+    void benchE2eMistakesAreOneLine() {
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--streams", "0")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: --streams must be 1..1000");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--find-max", "--streams", "4")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: give --streams N or --find-max, not both");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--compare", "nvdec,gpu")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: unknown --compare 'gpu' (use nvdec, conventional, cpu or none)");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--model", "/nonexistent/model.onnx")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: model /nonexistent/model.onnx does not exist (give --model a path to an .onnx file)");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench")).isEqualTo(2);
+        assertOneLine("vxflow bench: say what to measure: ops, decode, infer, all or e2e");
+    }
+
+    @Test
+    void aBrokerPropertyTheBrokerSetsItselfIsOneLine() {
+        assertThat(run("broker", "--port", "0", "-Dlog.dirs=/tmp/elsewhere")).isEqualTo(2);
+        assertOneLine("vxflow broker: The Kafka property 'log.dirs' is set by the embedded broker itself; use port(), listenerHost() or dataDirectory() instead");
+    }
+
+    @Test
+    void benchE2eFlagsBecomeTheJobsFlags() {
+        CommandLine cmd = Vxflow.commandLine();
+        CommandLine.ParseResult parsed = cmd.parseArgs("bench", "e2e", "--backend", "cpu", "--streams", "3", "--batch", "4", "--slots", "2",
+                "--compare", "none", "-Dvxflow.detect.iou=0.5", "--out-dir", "/tmp/x");
+        BenchE2eCommand e2e = (BenchE2eCommand) parsed.subcommand().subcommand().commandSpec().userObject();
+        var settings = e2e.settings();
+        assertThat(settings.commandLine()).isEqualTo("vxflow bench e2e --backend cpu --streams 3 --batch 4 --slots 2 --compare none "
+                + "-Dvxflow.detect.iou=0.5 --out-dir /tmp/x");
+        assertThat(settings.streams()).isEqualTo(3);
+        assertThat(settings.search()).isNull();
+        assertThat(settings.compare()).isEmpty();
+        assertThat(settings.pipeline().backend()).isEqualTo("cpu");
+        assertThat(settings.pipeline().properties()).containsEntry("vxflow.detect.iou", "0.5");
+        assertThat(settings.engineCommand()).isEqualTo(cmd.getSubcommands().containsKey("engine"));
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts bad input in one Flink counter per reason ({@code badInput.<reason>}) and logs each
+ * Counts bad input in one Flink counter per reason ({@code badInput.<reason>}), and per stream
+ * ({@link DecodeStreamMetrics}), and logs each
  * (stream, reason) pair once, so a broken camera cannot flood the log. Remembers the most recent
  * 10,000 pairs. A producer that invents stream ids would still get a line per id, so at most
  * {@value #LINES_PER_MINUTE} such lines are written a minute; the rest are counted as usual and
@@ -34,11 +35,14 @@ final class BadInputReporter {
     private int linesThisMinute;
     private long notLogged;
 
-    BadInputReporter(MetricGroup metrics) {
-        this(metrics, System::currentTimeMillis);
+    private final DecodeStreamMetrics perStream;
+
+    BadInputReporter(MetricGroup metrics, DecodeStreamMetrics perStream) {
+        this(metrics, perStream, System::currentTimeMillis);
     }
 
-    BadInputReporter(MetricGroup metrics, LongSupplier clockMillis) {
+    BadInputReporter(MetricGroup metrics, DecodeStreamMetrics perStream, LongSupplier clockMillis) {
+        this.perStream = perStream;
         MetricGroup group = metrics.addGroup("badInput");
         for (DecodeError e : DecodeError.values()) {
             counters.put(e, group.counter(e.metricName()));
@@ -49,6 +53,7 @@ final class BadInputReporter {
 
     void report(String stream, DecodeError error, String detail, String consequence) {
         counters.get(error).inc();
+        perStream.badInput(stream, error);
         if (logged.put(stream + '\0' + error.name(), Boolean.TRUE) == null && withinBudget()) {
             LOG.warn("stream '{}': {}: {}; {}. Further {} on this stream are counted in metric badInput.{} and not logged.",
                     FramesWireFormat.printable(stream, 128), error.metricName(), detail, consequence, error.metricName(), error.metricName());

@@ -93,7 +93,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
  * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, {@code
  * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions} and
- * {@code decodeInFlight}.
+ * {@code decodeInFlight}; per stream, from its first unit that may reach a decoder until it is
+ * evicted, {@link DecodeStreamMetrics} (garbage under made-up ids opens no series).
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -117,6 +118,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient ValueState<StreamPosition> positionState;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient BadInputReporter bad;
+    private transient DecodeStreamMetrics perStream;
     private transient Counter framesDecoded;
     private transient Counter suppressed;
     private transient Counter droppedOverload;
@@ -126,6 +128,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
     private transient int inFlight;
+    /**
+     * The newest Kafka timestamp of any record this slot received, and since when the slot has had
+     * nothing to do: no record came and no access unit was on the workers.
+     */
+    private transient long latestIngestMillis;
+    private transient long idleSinceMillis;
     private transient boolean restored;
     private transient volatile boolean closing;
     /** Event lists handed to the mailbox and not handled yet (by identity): their frames are given back if the task goes first. */
@@ -185,7 +193,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         positionState = getRuntimeContext().getState(new ValueStateDescriptor<>("vxflow-position", StreamPositionSerializer.INSTANCE));
         timers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
-        bad = new BadInputReporter(getMetricGroup());
+        perStream = new DecodeStreamMetrics(slot.streamMetrics(), getMetricGroup());
+        bad = new BadInputReporter(getMetricGroup(), perStream);
         framesDecoded = getMetricGroup().counter("framesDecoded");
         suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         droppedOverload = getMetricGroup().counter("framesDroppedOverload");
@@ -197,6 +206,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decoderSessions", () -> sessions.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
+        idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
             restoreStreams();
         }
@@ -216,11 +226,17 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         Map<Integer, List<GopReplay.Range>> byPartition = new HashMap<>();
         for (String id : keys) {
             setCurrentKey(id);
-            StreamPosition p = positionState.value();
-            if (p == null) {
+            StreamPosition stored = positionState.value();
+            if (stored == null) {
                 continue;
             }
-            newTrack(id, p).persisted = true;
+            StreamPosition p = stored.copy(); // the backend's object is not ours to change in place
+            StreamTrack t = newTrack(id, p);
+            t.persisted = true;
+            // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
+            // comes out) and later evicted, not forgotten as if it had been silent since 1970
+            t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
+            armTimer(t);
             if (p.canReplay()) {
                 byPartition.computeIfAbsent(p.partition, k -> new ArrayList<>()).add(new GopReplay.Range(id, p.replayFrom(), p.lastOffset));
             }
@@ -254,8 +270,15 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long to = p.lastOffset;
         AccessUnit unit = r.unit();
         DecodeEvent.BadInput refused = unit == null ? null : screen(t, unit);
+        // per-stream metrics open with the first unit that may reach a decoder: made-up ids of garbage open no series
+        if (t.session != null || !p.isFresh() || (unit != null && refused == null)) {
+            perStream.received(t.streamId);
+        }
         // a refused keyframe is no place to replay from
-        p.received(r.partition(), r.offset(), unit != null && unit.keyframe() && refused == null, unit != null ? unit.ptsMicros() : 0);
+        p.received(r.partition(), r.offset(), unit != null && unit.keyframe() && refused == null, unit != null ? unit.ptsMicros() : 0,
+                r.ingestMillis());
+        latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
+        idleSinceMillis = t.lastSeenMillis;
         if (unit == null || refused != null) {
             if (unit == null) {
                 bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
@@ -312,8 +335,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private StreamTrack track(String id) throws Exception {
         StreamTrack t = streams.get(id);
         if (t == null) {
-            StreamPosition p = positionState.value();
-            t = newTrack(id, p != null ? p : new StreamPosition());
+            StreamPosition stored = positionState.value();
+            t = newTrack(id, stored != null ? stored.copy() : new StreamPosition());
         }
         return t;
     }
@@ -404,6 +427,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         inFlight--;
         t.inFlight--;
+        if (inFlight == 0) {
+            idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
+        }
         for (int i = 0; i < events.size(); i++) {
             DecodeEvent e = events.get(i);
             if (closing) {
@@ -445,10 +471,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesDecoded.inc();
         // per decoding engine (nvdec, cpu-fallback, cpu): a stream NVDEC could not take shows up here
         framesByEngine.computeIfAbsent(f.engine(), k -> getMetricGroup().addGroup("decoder").counter(k)).inc();
+        perStream.decoded(t.streamId, f.engine());
         FrameHandle h;
         if (settings.overload().tooLate(f.ingestMillis(), System.currentTimeMillis())) {
             f.frame().release();
             droppedOverload.inc();
+            perStream.dropped(t.streamId);
             h = FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, f.ingestMillis(), f.engine(), OverloadPolicy.REASON);
         } else {
             h = new FrameHandle(t.streamId, index, f.frame(), f.ingestMillis(), f.engine());
@@ -467,6 +495,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         droppedOverload.inc();
+        perStream.dropped(t.streamId);
         output.collect(new StreamRecord<>(FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, ingestMillis, t.engine,
                 OverloadPolicy.REASON)));
     }
@@ -481,21 +510,28 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     private void armTimer(StreamTrack t) {
         if (!t.idleTimerPending) {
-            armTimer(t, 0);
+            armTimer(t, 0, -1);
         }
     }
 
-    /** Registers the stream's timer at its next silence threshold after {@code silent} (idle flush, eviction, expiry), if any. */
-    private void armTimer(StreamTrack t, long silent) {
+    /**
+     * Registers the stream's timer at its next silence threshold after {@code silent} (idle flush,
+     * eviction, expiry), or at {@code recheck} (a time, -1 for none) when that comes first, if any.
+     */
+    private void armTimer(StreamTrack t, long silent, long recheck) {
         long next = Long.MAX_VALUE;
         for (long threshold : new long[] {settings.idleFlushMillis(), settings.evictAfterMillis(), settings.stateExpiryMillis()}) {
             if (threshold > silent && threshold < next) {
                 next = threshold;
             }
         }
-        if (next != Long.MAX_VALUE) {
+        long at = next == Long.MAX_VALUE ? Long.MAX_VALUE : t.lastSeenMillis + next;
+        if (recheck > 0) {
+            at = Math.min(at, recheck);
+        }
+        if (at != Long.MAX_VALUE) {
             t.idleTimerPending = true;
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, t.lastSeenMillis + next);
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
         }
     }
 
@@ -517,7 +553,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return; // a timer restored from a checkpoint for a stream this attempt has not seen yet
         }
         t.idleTimerPending = false;
-        long silent = getProcessingTimeService().getCurrentProcessingTime() - t.lastSeenMillis;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        long silent = now - t.lastSeenMillis;
         long expiry = settings.stateExpiryMillis();
         // a stream that never emitted a frame and has no decoder holds nothing worth keeping: garbage ids go at once
         boolean nothingToKeep = t.position.isFresh() && t.session == null && t.inFlight == 0 && silent >= firstThreshold();
@@ -525,12 +562,32 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             expire(t);
             return;
         }
+        long idle = settings.idleFlushMillis();
+        long recheck = -1;
         if (settings.evictAfterMillis() > 0 && silent >= settings.evictAfterMillis()) {
             evict(t);
-        } else if (settings.idleFlushMillis() > 0 && silent >= settings.idleFlushMillis() && t.session != null) {
-            submit(t, false, StreamSession::drain);
+        } else if (idle > 0 && silent >= idle && t.session != null) {
+            if (stoppedSending(t, now)) {
+                submit(t, false, StreamSession::drain);
+            } else {
+                recheck = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
+            }
         }
-        armTimer(t, silent);
+        armTimer(t, silent, recheck);
+    }
+
+    /**
+     * Whether a stream silent for the idle flush has really stopped sending, rather than having its
+     * data held up with everybody else's: the slot has received records ingested at least an idle
+     * flush after the stream's last one, or the slot has had nothing at all to do for that long: no
+     * record and no unit on the workers. Under backpressure or while a restored job catches up every
+     * stream looks silent in processing time, and draining one then would hand out frames its next
+     * B-frames must precede; a slot whose own decoders are behind (units in flight, so its input waits)
+     * or whose source stalls only briefly is not quiet.
+     */
+    private boolean stoppedSending(StreamTrack t, long now) {
+        long idle = settings.idleFlushMillis();
+        return latestIngestMillis - t.position.lastIngestMillis >= idle || (inFlight == 0 && now - idleSinceMillis >= idle);
     }
 
     @Override
@@ -545,6 +602,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             closeSession(t);
             evicted.inc();
         }
+        perStream.evicted(t.streamId);
     }
 
     /** Closes a stream's session on its queue (its decoder hands out what it held first); a returning stream starts at a keyframe. */
@@ -615,6 +673,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return sessions.size();
     }
 
+    /** For tests: streams with per-stream metrics open. */
+    int streamsWithMetrics() {
+        return slot.streamMetrics().liveStreams();
+    }
+
     /** For tests: streams with a queue on the decode workers. */
     int queuedStreams() {
         return (int) streams.values().stream().filter(t -> t.queue != null).count();
@@ -676,6 +739,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             if (replay != null) {
                 replay.close();
+            }
+            if (perStream != null) {
+                perStream.release();
             }
             if (slot != null) {
                 slot.close();

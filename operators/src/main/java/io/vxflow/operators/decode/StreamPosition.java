@@ -26,14 +26,20 @@ public final class StreamPosition {
     int partition = -1;
     /** Offset of the stream's last record received, or -1. */
     long lastOffset = -1;
+    /** Kafka timestamp of the stream's last record received: when it last sent something. */
+    long lastIngestMillis;
     int keyframes;
     long[] keyframeOffsets = new long[MAX_KEYFRAMES];
     long[] keyframePts = new long[MAX_KEYFRAMES];
 
     StreamPosition() {}
 
-    /** A record of the stream arrived from {@code partition} at {@code offset} (a keyframe with {@code pts}, if {@code keyframe}). */
-    void received(int partition, long offset, boolean keyframe, long pts) {
+    /**
+     * A record of the stream, ingested at {@code ingestMillis}, arrived from {@code partition} at
+     * {@code offset} (a keyframe with {@code pts}, if {@code keyframe}).
+     */
+    void received(int partition, long offset, boolean keyframe, long pts, long ingestMillis) {
+        lastIngestMillis = ingestMillis;
         if (partition < 0 || offset < 0) {
             return; // not from Kafka: cannot be read again
         }
@@ -97,6 +103,7 @@ public final class StreamPosition {
         p.emittedAny = emittedAny;
         p.partition = partition;
         p.lastOffset = lastOffset;
+        p.lastIngestMillis = lastIngestMillis;
         p.keyframes = keyframes;
         p.keyframeOffsets = keyframeOffsets.clone();
         p.keyframePts = keyframePts.clone();
@@ -106,7 +113,7 @@ public final class StreamPosition {
     @Override
     public boolean equals(Object o) {
         return o instanceof StreamPosition p && p.nextFrameIndex == nextFrameIndex && p.lastEmittedPts == lastEmittedPts
-                && p.emittedAny == emittedAny && p.partition == partition && p.lastOffset == lastOffset
+                && p.emittedAny == emittedAny && p.partition == partition && p.lastOffset == lastOffset && p.lastIngestMillis == lastIngestMillis
                 && p.keyframes == keyframes && Arrays.equals(p.keyframeOffsets, 0, keyframes, keyframeOffsets, 0, keyframes)
                 && Arrays.equals(p.keyframePts, 0, keyframes, keyframePts, 0, keyframes);
     }

@@ -9,9 +9,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Writes {@link StreamPosition} into checkpoints. Format version 3: a version byte, next frame index,
- * last emitted pts, a flags byte (1: emitted any), the partition, the last offset, the
- * number of keyframes kept (0 to {@value StreamPosition#MAX_KEYFRAMES}), then each keyframe's offset
- * and pts: at most 59 bytes. Versions 1 and 2, which kept the GOP's bytes in list state beside the
+ * last emitted pts, a flags byte (1: emitted any), the partition, the last offset, the last
+ * record's Kafka timestamp, the number of keyframes kept (0 to {@value StreamPosition#MAX_KEYFRAMES}),
+ * then each keyframe's offset and pts: at most 103 bytes. Versions 1 and 2, which kept the GOP's bytes in list state beside the
  * position, are still read: their numbering and last pts carry over, and such a stream resumes at its
  * next keyframe (it has no offsets to read its GOP again from).
  */
@@ -53,6 +53,7 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         out.writeByte(p.emittedAny ? 1 : 0);
         out.writeInt(p.partition);
         out.writeLong(p.lastOffset);
+        out.writeLong(p.lastIngestMillis);
         out.writeByte(p.keyframes);
         for (int i = 0; i < p.keyframes; i++) {
             out.writeLong(p.keyframeOffsets[i]);
@@ -77,6 +78,7 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         }
         p.partition = in.readInt();
         p.lastOffset = in.readLong();
+        p.lastIngestMillis = in.readLong();
         int n = in.readByte();
         if (n < 0 || n > StreamPosition.MAX_KEYFRAMES) {
             throw new IOException("StreamPosition with " + n + " keyframes");

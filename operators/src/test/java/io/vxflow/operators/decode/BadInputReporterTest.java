@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.operators.LogLines;
+import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class BadInputReporterTest {
     @Test
     void eachStreamAndReasonIsLoggedOnceWithoutAStackTrace() {
         try (LogLines log = LogLines.of(BadInputReporter.class.getName())) {
-            BadInputReporter r = new BadInputReporter(new UnregisteredMetricsGroup());
+            BadInputReporter r = new BadInputReporter(new UnregisteredMetricsGroup(), perStream());
             for (int i = 0; i < 5; i++) {
                 r.report("cam-1", DecodeError.CORRUPT, "decoding failed", "the stream waits for its next keyframe");
             }
@@ -35,7 +36,7 @@ class BadInputReporterTest {
     void inventedStreamIdsCannotFloodTheLog() {
         AtomicLong now = new AtomicLong(1_000_000);
         try (LogLines log = LogLines.of(BadInputReporter.class.getName())) {
-            BadInputReporter r = new BadInputReporter(new UnregisteredMetricsGroup(), now::get);
+            BadInputReporter r = new BadInputReporter(new UnregisteredMetricsGroup(), perStream(), now::get);
             for (int i = 0; i < 10_000; i++) {
                 r.report("made-up-" + i, DecodeError.BAD_PARAMETER_SETS, "no SPS", "skipped");
                 now.addAndGet(1); // 10 s of reports
@@ -49,5 +50,20 @@ class BadInputReporterTest {
             assertThat(log.lines().get(BadInputReporter.LINES_PER_MINUTE + 1)).startsWith("WARN stream 'late': corrupt-access-unit");
             assertThat(r.count(DecodeError.BAD_PARAMETER_SETS)).isEqualTo(10_000);
         }
+    }
+
+    @Test
+    void aStreamWithMetricsCountsItsOwnBadInputAndAnIdWithoutOpensNone() {
+        SlotStreamMetrics slot = new SlotStreamMetrics();
+        BadInputReporter r = new BadInputReporter(new UnregisteredMetricsGroup(), new DecodeStreamMetrics(slot, new UnregisteredMetricsGroup()));
+        slot.arrived("cam-1");
+        r.report("cam-1", DecodeError.CORRUPT, "decoding failed", "skipped");
+        r.report("made-up", DecodeError.CORRUPT, "decoding failed", "skipped");
+        assertThat(slot.liveStreams()).as("the made-up id got no metrics").isEqualTo(1);
+        assertThat(r.count(DecodeError.CORRUPT)).isEqualTo(2);
+    }
+
+    private static DecodeStreamMetrics perStream() {
+        return new DecodeStreamMetrics(new SlotStreamMetrics(), new UnregisteredMetricsGroup());
     }
 }

@@ -257,6 +257,56 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void aRestoreThenTheStreamsEndAndTheIdleFlushHandsOutTheTailExactlyOnce() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> all = topic.add(TestFrames.interleave(TestFrames.stream("high", Profile.HIGH_BFRAMES, 150),
+                TestFrames.stream("base", Profile.BASELINE, 150)));
+        for (int cut : new int[] {121, 130, 143}) {
+            Map<String, List<Long>> seen = new HashMap<>();
+            OperatorSubtaskState snapshot;
+            try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+                d.time(0);
+                d.feedAndSettle(all.subList(0, cut - 5));
+                d.feed(all.subList(cut - 5, cut));
+                d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+                snapshot = d.h.snapshot(1, 1);
+            }
+            try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
+                d.time(0);
+                d.settle();
+                d.feedAndSettle(all.subList(cut, all.size()));
+                d.time(IDLE);
+                d.time(2 * IDLE);
+                d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+            }
+            assertThat(seen.get("high")).as("high, checkpoint after %d records", cut).containsExactlyElementsOf(ptsRange(0, 150));
+            assertThat(seen.get("base")).as("base, checkpoint after %d records", cut).containsExactlyElementsOf(ptsRange(0, 150));
+        }
+    }
+
+    @Test
+    void aRestoredStreamThatSendsNothingMoreStillHandsOutWhatItsDecoderHeld() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 40));
+        List<Long> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+            d.time(0);
+            d.feedAndSettle(stream);
+            seen.addAll(d.takePts());
+            assertThat(seen.size()).as("B-frames held at the checkpoint").isLessThan(40);
+            snapshot = d.h.snapshot(1, 1);
+        }
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
+            d.settle();
+            d.time(IDLE); // the camera stopped: its silence after the restore drains the rebuilt decoder
+            seen.addAll(d.takePts());
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 40));
+    }
+
+    @Test
     void aRestoreReadsEachPartitionOnceForAllItsStreams() throws Exception {
         Partition topic = new Partition();
         List<FrameRecord> all = topic.add(TestFrames.interleave(TestFrames.stream("a", Profile.HIGH_BFRAMES, 50),
@@ -327,6 +377,50 @@ class DecodeOperatorTest {
         }
         assertThat(seen).isSorted().doesNotHaveDuplicates();
         assertThat(seen.size()).as("at most the reordering depth, overtaken by the drain, is missing").isBetween(42, 45);
+    }
+
+    @Test
+    void aStreamWhoseDataIsOnlyLateIsNotDrainedButOneThatStoppedSendingIs() throws Exception {
+        long t0 = 1_700_000_000_000L;
+        List<FrameRecord> cam = withIngest(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45), t0, 33);
+        // another stream of the same slot whose records were ingested as long ago as cam's: the whole slot is behind
+        List<FrameRecord> behind = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33, 33);
+        List<Long> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
+            d.time(0);
+            d.feedAndSettle(cam.subList(0, 20));
+            d.time(IDLE / 2);
+            d.feedAndSettle(behind.subList(0, 10));
+            d.time(IDLE + 100); // cam silent for an idle flush in processing time, but so is everybody's data
+            d.feedAndSettle(behind.subList(10, 20));
+            d.time(2 * IDLE);
+            d.feed(cam.subList(20, 45));
+            d.endInput();
+            d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).forEach(h -> seen.add(h.ptsMicros()));
+            assertThat(d.op.suppressedOutOfOrder()).as("nothing overtaken: no drain happened").isZero();
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 45));
+
+        List<FrameRecord> onTime = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33 + IDLE, 33);
+        try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
+            d.time(0);
+            d.feedAndSettle(cam.subList(0, 20));
+            d.takeHandles();
+            d.time(IDLE / 2);
+            d.feedAndSettle(onTime.subList(0, 10)); // the slot's other stream goes on: cam stopped sending
+            d.time(IDLE + 100);
+            List<FrameHandle> drained = d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).toList();
+            assertThat(drained).as("the frames cam's decoder held").isNotEmpty();
+        }
+    }
+
+    private static List<FrameRecord> withIngest(List<FrameRecord> records, long first, long step) {
+        List<FrameRecord> out = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            FrameRecord r = records.get(i);
+            out.add(FrameRecord.valid(r.streamId(), r.unit(), first + i * step));
+        }
+        return out;
     }
 
     @Test
@@ -578,6 +672,7 @@ class DecodeOperatorTest {
             assertThat(d.op.trackedStreams()).isEqualTo(601);
             assertThat(d.op.openStreams()).as("only the real stream keeps a session").isEqualTo(1);
             assertThat(d.op.queuedStreams()).as("and a queue").isEqualTo(1);
+            assertThat(d.op.streamsWithMetrics()).as("and per-stream metrics").isEqualTo(1);
             assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(kinds.get(Garbage.Kind.RANDOM) + kinds.get(Garbage.Kind.RANDOM_NAL_UNITS));
             assertThat(d.op.badInputCount(DecodeError.BAD_PARAMETER_SETS))
                     .isEqualTo(kinds.get(Garbage.Kind.RANDOM_KEYFRAME) + kinds.get(Garbage.Kind.TRUNCATED_SPS));
@@ -613,6 +708,7 @@ class DecodeOperatorTest {
             long perId = (held.heapUsed() - before.heapUsed()) / ids;
             assertThat(d.op.trackedStreams()).isEqualTo(ids);
             assertThat(d.op.openStreams()).isZero();
+            assertThat(d.op.streamsWithMetrics()).as("no per-stream metric group for a made-up id").isZero();
             assertThat(perId).as("live heap per tracked id (%s, then %s)", before, held).isLessThan(1_024);
             long counted = 0;
             for (DecodeError e : DecodeError.values()) {

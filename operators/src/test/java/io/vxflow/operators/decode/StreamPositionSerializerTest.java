@@ -25,21 +25,21 @@ class StreamPositionSerializerTest {
         return p;
     }
 
-    /** Emitted 5 frames up to pts 1000, partition 2, last offset 300, keyframes at offsets 200 (pts 2000) and 260 (pts 4000). */
+    /** Emitted 5 frames up to pts 1000, partition 2, last offset 300 ingested at 5, keyframes at offsets 200 (pts 2000) and 260 (pts 4000). */
     private static StreamPosition full() {
         StreamPosition p = new StreamPosition();
         p.nextFrameIndex = 5;
         p.lastEmittedPts = 1000;
         p.emittedAny = true;
-        p.received(2, 200, true, 2000);
-        p.received(2, 260, true, 4000);
-        p.received(2, 300, false, 4100);
+        p.received(2, 200, true, 2000, 0);
+        p.received(2, 260, true, 4000, 0);
+        p.received(2, 300, false, 4100, 5);
         return p;
     }
 
     @Test
     void versionThreeLayout() throws IOException {
-        // version, next frame index, last pts, flags (emittedAny 1), partition, last offset,
+        // version, next frame index, last pts, flags (emittedAny 1), partition, last offset, last ingest time,
         // keyframe count, then each keyframe's offset and pts
         assertThat(write(full())).containsExactly(
                 3,
@@ -48,17 +48,18 @@ class StreamPositionSerializerTest {
                 1,
                 0, 0, 0, 2,
                 0, 0, 0, 0, 0, 0, 0x01, 0x2C,
+                0, 0, 0, 0, 0, 0, 0, 5,
                 2,
                 0, 0, 0, 0, 0, 0, 0, (byte) 200,
                 0, 0, 0, 0, 0, 0, 0x07, (byte) 0xD0,
                 0, 0, 0, 0, 0, 0, 0x01, 0x04,
                 0, 0, 0, 0, 0, 0, 0x0F, (byte) 0xA0);
-        assertThat(write(new StreamPosition())).as("a stream never seen in Kafka").hasSize(1 + 8 + 8 + 1 + 4 + 8 + 1);
+        assertThat(write(new StreamPosition())).as("a stream never seen in Kafka").hasSize(1 + 8 + 8 + 1 + 4 + 8 + 8 + 1);
         StreamPosition most = full();
         for (int i = 0; i < 10; i++) {
-            most.received(2, 400 + i, true, 9000 + i);
+            most.received(2, 400 + i, true, 9000 + i, 0);
         }
-        assertThat(write(most)).as("the most a position takes, whatever the bitrate").hasSize(31 + StreamPosition.MAX_KEYFRAMES * 16);
+        assertThat(write(most)).as("the most a position takes, whatever the bitrate").hasSize(39 + StreamPosition.MAX_KEYFRAMES * 16);
         assertThat(S.getLength()).isEqualTo(-1);
     }
 
@@ -98,7 +99,7 @@ class StreamPositionSerializerTest {
         StreamPosition edge = new StreamPosition();
         edge.nextFrameIndex = Long.MAX_VALUE;
         edge.lastEmittedPts = Long.MIN_VALUE;
-        edge.received(Integer.MAX_VALUE, Long.MAX_VALUE - 1, true, Long.MIN_VALUE);
+        edge.received(Integer.MAX_VALUE, Long.MAX_VALUE - 1, true, Long.MIN_VALUE, 0);
         StreamPosition[] positions = {new StreamPosition(), full(), edge};
         for (StreamPosition p : positions) {
             StreamPosition back = read(write(p));
@@ -115,7 +116,7 @@ class StreamPositionSerializerTest {
         bytes[0] = 0;
         assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("unknown StreamPosition format version 0");
         bytes[0] = 3;
-        bytes[30] = 9;
+        bytes[38] = 9;
         assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("StreamPosition with 9 keyframes");
     }
 
@@ -125,7 +126,7 @@ class StreamPositionSerializerTest {
         assertThat(S.isImmutableType()).isFalse();
         StreamPosition c = S.copy(p);
         assertThat(c).isEqualTo(p).isNotSameAs(p);
-        p.received(2, 500, true, 8000);
+        p.received(2, 500, true, 8000, 0);
         p.emitted(8000);
         assertThat(c.keyframes).isEqualTo(2);
         assertThat(c.lastOffset).isEqualTo(300);

@@ -10,8 +10,8 @@ class StreamPositionTest {
     void aNewStreamReplaysFromItsFirstKeyframeToItsLastRecord() {
         StreamPosition p = new StreamPosition();
         assertThat(p.canReplay()).isFalse();
-        p.received(0, 10, true, 0);
-        p.received(0, 12, false, 33);
+        p.received(0, 10, true, 0, 0);
+        p.received(0, 12, false, 33, 0);
         assertThat(p.canReplay()).isTrue();
         assertThat(p.replayFrom()).isEqualTo(10);
         assertThat(p.lastOffset).isEqualTo(12);
@@ -20,9 +20,9 @@ class StreamPositionTest {
     @Test
     void theGopBeforeIsKeptUntilAFrameOfTheNewGopIsOut() {
         StreamPosition p = new StreamPosition();
-        p.received(0, 10, true, 1000);
+        p.received(0, 10, true, 1000, 0);
         p.emitted(1000);
-        p.received(0, 20, true, 2000); // B-frames of the first GOP may still be inside the decoder
+        p.received(0, 20, true, 2000, 0); // B-frames of the first GOP may still be inside the decoder
         p.emitted(1900);
         assertThat(p.replayFrom()).as("frames before pts 2000 can still come").isEqualTo(10);
         p.emitted(2000);
@@ -35,7 +35,7 @@ class StreamPositionTest {
     void keyframesPileUpOnlyToTheLimitDroppingTheOldest() {
         StreamPosition p = new StreamPosition();
         for (int i = 0; i < 10; i++) {
-            p.received(1, 100 + i, true, 1000L * i);
+            p.received(1, 100 + i, true, 1000L * i, 0);
         }
         assertThat(p.keyframes).isEqualTo(StreamPosition.MAX_KEYFRAMES);
         assertThat(p.replayFrom()).isEqualTo(100 + 10 - StreamPosition.MAX_KEYFRAMES);
@@ -44,7 +44,7 @@ class StreamPositionTest {
     @Test
     void recordsWithoutOffsetsLeaveNothingToReplay() {
         StreamPosition p = new StreamPosition();
-        p.received(-1, -1, true, 0);
+        p.received(-1, -1, true, 0, 0);
         assertThat(p.canReplay()).isFalse();
         assertThat(p.partition).isEqualTo(-1);
     }
@@ -52,11 +52,11 @@ class StreamPositionTest {
     @Test
     void aStreamThatMovesToAnotherPartitionForgetsOffsetsOfTheOld() {
         StreamPosition p = new StreamPosition();
-        p.received(0, 10, true, 0);
-        p.received(3, 5, false, 33);
+        p.received(0, 10, true, 0, 0);
+        p.received(3, 5, false, 33, 0);
         assertThat(p.partition).isEqualTo(3);
         assertThat(p.canReplay()).isFalse();
-        p.received(3, 6, true, 66);
+        p.received(3, 6, true, 66, 0);
         assertThat(p.replayFrom()).isEqualTo(6);
     }
 }

@@ -93,7 +93,7 @@ final class TestChain {
         s = s.transform("infer", FrameHandleTypeInfo.INSTANCE, new InferOperator(spec)).setParallelism(parallelism);
         s = s.transform("postprocess", FrameHandleTypeInfo.INSTANCE, new PostprocessOperator(spec)).setParallelism(parallelism);
         s = s.transform("crop", FrameHandleTypeInfo.INSTANCE, new CropOperator(spec)).setParallelism(parallelism);
-        s = s.transform("compose", FrameHandleTypeInfo.INSTANCE, new ComposeOperator(spec, null, 1_000)).setParallelism(parallelism);
+        s = s.transform("compose", FrameHandleTypeInfo.INSTANCE, new ComposeOperator(spec, null, 1_000, false)).setParallelism(parallelism);
         return s.transform("result", TypeInformation.of(EncodedResult.class), new ResultOperator(spec)).setParallelism(parallelism);
     }
 
