@@ -13,33 +13,45 @@ import java.util.List;
  *
  * @param sets the sequence parameter sets read, in order
  * @param malformed why an SPS could not be read, or null when every one was
+ * @param slices the coded slices (VCL NAL units with at least one byte after their header) the unit
+ *     holds: a picture has one at least, and FFmpeg takes a unit without any (an HEVC unit cut to two
+ *     bytes, say) silently, with neither an error nor a picture
  */
-public record ParameterSetScan(List<SequenceParameterSet> sets, String malformed) {
+public record ParameterSetScan(List<SequenceParameterSet> sets, String malformed, int slices) {
     /** More is not a stream: H.264 has 32 SPS ids, HEVC 16. */
     static final int MAX_SETS = 32;
 
     /** Scans {@code accessUnit} (Annex-B: start codes) of {@code codec}. */
     public static ParameterSetScan of(Codec codec, byte[] accessUnit) {
         List<SequenceParameterSet> sets = new ArrayList<>(1);
+        int slices = 0;
         int header = codec == Codec.H264 ? 1 : 2;
         int start = payloadAfterStartCode(accessUnit, 0);
         while (start >= 0 && start < accessUnit.length) {
             int type = codec == Codec.H264 ? accessUnit[start] & 0x1F : (accessUnit[start] >> 1) & 0x3F;
             int next = payloadAfterStartCode(accessUnit, start + header);
             int end = next < 0 ? accessUnit.length : startCodeBefore(accessUnit, next, start);
+            if (isSlice(codec, type) && end - start > header) {
+                slices++;
+            }
             if (type == (codec == Codec.H264 ? SequenceParameterSet.H264_SPS : SequenceParameterSet.HEVC_SPS)) {
                 if (sets.size() == MAX_SETS) {
-                    return new ParameterSetScan(sets, "more than " + MAX_SETS + " SPS in one access unit");
+                    return new ParameterSetScan(sets, "more than " + MAX_SETS + " SPS in one access unit", slices);
                 }
                 try {
                     sets.add(SequenceParameterSet.parse(codec, accessUnit, start, end));
                 } catch (MalformedParameterSetException e) {
-                    return new ParameterSetScan(sets, e.getMessage());
+                    return new ParameterSetScan(sets, e.getMessage(), slices);
                 }
             }
             start = next;
         }
-        return new ParameterSetScan(List.copyOf(sets), null);
+        return new ParameterSetScan(List.copyOf(sets), null, slices);
+    }
+
+    /** H.264: coded slices of any kind (types 1 to 5); HEVC: the VCL NAL unit types (0 to 31). */
+    private static boolean isSlice(Codec codec, int type) {
+        return codec == Codec.H264 ? type >= 1 && type <= 5 : type <= 31;
     }
 
     /** Whether the access unit carries at least one SPS. */

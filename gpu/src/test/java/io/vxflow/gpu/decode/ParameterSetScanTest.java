@@ -99,6 +99,22 @@ class ParameterSetScanTest {
         assertThat(ParameterSetScan.of(Codec.HEVC, new byte[] {0, 0, 1, 0x42}).malformed()).contains("no NAL unit header");
     }
 
+    @Test
+    void codedSlicesAreCountedAndAUnitWithoutOneHasNone() {
+        byte[] sps = TestSps.H264.of(640, 360).nal();
+        assertThat(ParameterSetScan.of(Codec.H264, unit("4", AUD, "4", sps, "4", PPS, "4", IDR_SLICE)).slices()).isEqualTo(1);
+        assertThat(ParameterSetScan.of(Codec.H264, unit("4", IDR_SLICE, "3", new byte[] {0x41, (byte) 0x9A, 0x02})).slices()).isEqualTo(2);
+        // parameter sets, delimiters and SEI only, or a slice NAL unit with nothing after its header: no picture
+        assertThat(ParameterSetScan.of(Codec.H264, unit("4", AUD, "4", sps, "4", PPS, "4", SEI)).slices()).isZero();
+        assertThat(ParameterSetScan.of(Codec.H264, unit("4", sps, "4", new byte[] {0x65})).slices()).isZero();
+        // what the fuzzer found: an HEVC unit cut to two bytes, which FFmpeg takes without an error or a picture
+        assertThat(ParameterSetScan.of(Codec.HEVC, new byte[] {0, 0}).slices()).isZero();
+        assertThat(ParameterSetScan.of(Codec.HEVC, new byte[0]).slices()).isZero();
+        // HEVC: an IDR_W_RADL slice (type 19) counts, a VPS (32) does not
+        assertThat(ParameterSetScan.of(Codec.HEVC, unit("4", new byte[] {0x40, 0x01, 0x0C}, "4", new byte[] {0x26, 0x01, (byte) 0xAF})).slices())
+                .isEqualTo(1);
+    }
+
     private static byte[] repeat(byte[] b, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < times; i++) {

@@ -61,6 +61,12 @@ public record DecodeLimits(long maxPixels, int maxAccessUnitBytes, int maxStream
         if (scan.malformed() != null) {
             return new DecodeEvent.BadInput(DecodeError.BAD_PARAMETER_SETS, scan.malformed(), noDecoder);
         }
+        if (scan.slices() == 0) {
+            // one record is one picture: without a coded slice there is nothing to decode, and FFmpeg would
+            // take it without a word (found by the fuzzer: an HEVC unit cut to two bytes went uncounted)
+            return new DecodeEvent.BadInput(DecodeError.CORRUPT, unit.data().length + " bytes at pts " + unit.ptsMicros()
+                    + " hold no coded slice", unit.keyframe() ? noDecoder : "it is dropped unread; the stream waits for its next keyframe");
+        }
         if (!scan.hasSps()) {
             return needsSps && unit.keyframe() ? new DecodeEvent.BadInput(DecodeError.BAD_PARAMETER_SETS,
                     "keyframe at pts " + unit.ptsMicros() + " carries no " + unit.codec().wireName() + " SPS (the wire format wants them in-band)",

@@ -97,6 +97,24 @@ class StreamSessionTest {
     }
 
     @Test
+    void aUnitWithoutACodedSliceIsCountedBeforeAnyDecoderSeesIt() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        for (int i = 0; i < 40; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 9) {
+                u = withData(u, new byte[] {0, 0}); // the fuzzer's find: FFmpeg takes it without an error and gives no picture
+            }
+            s.decode(u, 0, events);
+        }
+        assertThat(count(DecodeError.CORRUPT)).isEqualTo(1);
+        assertThat(first(DecodeError.CORRUPT).detail()).isEqualTo("2 bytes at pts " + units.get(9).ptsMicros() + " hold no coded slice");
+        List<Long> expected = ptsRange(0, 9);
+        expected.addAll(ptsRange(30, 40));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void aDamagedUnitIsCountedAndTheStreamResumesAtTheNextKeyframe() {
         List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
         StreamSession s = session();
