@@ -14,9 +14,11 @@ import java.io.Serializable;
  * @param maxInFlight access units a slot may have on the workers at once; the task thread waits
  *     (processing its mailbox) beyond that, which is how backpressure reaches Kafka
  * @param overload what happens to frames that are already late
+ * @param interval which frames of each stream are analysed (the others are decoded, released at once and
+ *     marked)
  */
 public record DecodeSettings(long idleFlushMillis, long evictAfterMillis, long stateExpiryMillis, int workers, int maxInFlight,
-        OverloadPolicy overload) implements Serializable {
+        OverloadPolicy overload, InferenceInterval interval) implements Serializable {
     public DecodeSettings {
         if (idleFlushMillis < 0 || evictAfterMillis < 0 || stateExpiryMillis < 0) {
             throw new IllegalArgumentException("idle flush, eviction and state expiry must not be negative");
@@ -27,30 +29,38 @@ public record DecodeSettings(long idleFlushMillis, long evictAfterMillis, long s
         if (overload == null) {
             throw new IllegalArgumentException("an overload policy is required");
         }
+        if (interval == null) {
+            throw new IllegalArgumentException("an inference interval is required");
+        }
     }
 
-    /** Flush after 30 s, evict after 10 min, keep positions a day, workers by backend, queue policy. */
+    /** Flush after 30 s, evict after 10 min, keep positions a day, workers by backend, queue policy, every frame analysed. */
     public static DecodeSettings defaults(int workers) {
-        return new DecodeSettings(30_000, 600_000, 86_400_000, workers, Math.max(64, 4 * workers), OverloadPolicy.QUEUE);
+        return new DecodeSettings(30_000, 600_000, 86_400_000, workers, Math.max(64, 4 * workers), OverloadPolicy.QUEUE,
+                InferenceInterval.EVERY_FRAME);
     }
 
     public DecodeSettings withIdleFlush(long millis) {
-        return new DecodeSettings(millis, Math.max(millis, evictAfterMillis), stateExpiryMillis, workers, maxInFlight, overload);
+        return new DecodeSettings(millis, Math.max(millis, evictAfterMillis), stateExpiryMillis, workers, maxInFlight, overload, interval);
     }
 
     public DecodeSettings withEviction(long millis) {
-        return new DecodeSettings(idleFlushMillis, Math.max(millis, idleFlushMillis), stateExpiryMillis, workers, maxInFlight, overload);
+        return new DecodeSettings(idleFlushMillis, Math.max(millis, idleFlushMillis), stateExpiryMillis, workers, maxInFlight, overload, interval);
     }
 
     public DecodeSettings withStateExpiry(long millis) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, millis, workers, maxInFlight, overload);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, millis, workers, maxInFlight, overload, interval);
     }
 
     public DecodeSettings withWorkers(int n, int inFlight) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, n, inFlight, overload);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, n, inFlight, overload, interval);
     }
 
     public DecodeSettings withOverload(OverloadPolicy policy) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, policy);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, policy, interval);
+    }
+
+    public DecodeSettings withInterval(InferenceInterval i) {
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, overload, i);
     }
 }

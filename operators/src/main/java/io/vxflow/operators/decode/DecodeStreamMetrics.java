@@ -11,7 +11,8 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * The decode stage's per-stream metrics, each in group {@code stream=<id>} of the decode operator:
  * {@code framesIn} (records received), {@code droppedOverload} (frames the overload policy let skip
- * inference), {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
+ * inference), {@code skippedInterval} (frames the inference interval left unanalysed),
+ * {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
  * {@code cpu-fallback} or {@code cpu}) and {@code reason=<reason>.badInput}. A stream's metrics exist
  * from its first record until it is evicted, when the slot's {@link SlotStreamMetrics} closes them
  * in every operator of the chain. The task thread only.
@@ -44,6 +45,13 @@ final class DecodeStreamMetrics {
         }
     }
 
+    void skippedByInterval(String streamId) {
+        Stream s = streams.get(streamId);
+        if (s != null) {
+            s.skippedInterval.inc();
+        }
+    }
+
     void badInput(String streamId, DecodeError reason) {
         Stream s = streamId == null ? null : streams.get(streamId);
         if (s != null) {
@@ -64,6 +72,7 @@ final class DecodeStreamMetrics {
         final MetricGroup group;
         final Counter framesIn;
         final Counter droppedOverload;
+        final Counter skippedInterval;
         final Map<String, Counter> decoded = new HashMap<>(2);
         final Map<DecodeError, Counter> badInput = new EnumMap<>(DecodeError.class);
 
@@ -71,6 +80,7 @@ final class DecodeStreamMetrics {
             this.group = group;
             this.framesIn = group.counter("framesIn");
             this.droppedOverload = group.counter("droppedOverload");
+            this.skippedInterval = group.counter("skippedInterval");
         }
     }
 }

@@ -22,6 +22,8 @@ final class StreamTrack {
     final StreamPosition position;
     /** Null until the stream's first command, and again after eviction. */
     StreamSession session;
+    /** Analyse every this many frames, by frame index ({@link InferenceInterval}); fixed for the track's life. */
+    int interval = 1;
     /** Overload: the GOP being received is skipped undecoded. */
     boolean skippingGop;
     long lastSeenMillis;
