@@ -33,5 +33,6 @@ yolo_model() {
     *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, yolo, drop)";;
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
+  gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
   tail -n 3 "$OUT/e2e/e2e.md" 2>/dev/null
 } 2>&1 | tee -a "$OUT/log"
