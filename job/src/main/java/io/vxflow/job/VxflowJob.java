@@ -12,6 +12,7 @@ import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
+import io.vxflow.operators.decode.DecodeLimits;
 import io.vxflow.operators.decode.DecodeSettings;
 import io.vxflow.operators.decode.InferenceInterval;
 import io.vxflow.operators.decode.OverloadPolicy;
@@ -91,6 +92,7 @@ public final class VxflowJob {
                 .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
                 .withStateExpiry(conf.get(JobOptions.STATE_EXPIRY).toMillis())
                 .withOverload(overloadPolicy(conf))
+                .withLimits(decodeLimits(conf))
                 .withInterval(inferenceInterval(conf));
     }
 
@@ -108,6 +110,23 @@ public final class VxflowJob {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(JobOptions.INFER_PER_STREAM_INTERVAL.key() + ": " + e.getMessage());
         }
+    }
+
+    static DecodeLimits decodeLimits(Configuration conf) {
+        long pixels = conf.get(JobOptions.DECODE_MAX_PIXELS);
+        if (pixels < 1) {
+            throw new IllegalArgumentException("vxflow.decode.max-pixels must be positive, not " + pixels);
+        }
+        long bytes = conf.get(JobOptions.DECODE_MAX_ACCESS_UNIT).getBytes();
+        if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("vxflow.decode.max-access-unit-bytes must be between 1 byte and 2 GiB, not "
+                    + conf.get(JobOptions.DECODE_MAX_ACCESS_UNIT).toHumanReadableString());
+        }
+        int streams = conf.get(JobOptions.DECODE_MAX_STREAMS_PER_SLOT);
+        if (streams < 1) {
+            throw new IllegalArgumentException("vxflow.decode.max-streams-per-slot must be at least 1, not " + streams);
+        }
+        return new DecodeLimits(pixels, (int) bytes, streams);
     }
 
     static OverloadPolicy overloadPolicy(Configuration conf) {
