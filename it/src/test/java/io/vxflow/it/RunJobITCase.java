@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
  * {@code vxflow run} end to end on a real in-process Kafka broker and a local MiniCluster: streams
  * written by a generic Kafka client per the README's wire format (baseline H.264, High profile with
  * B-frames, and a stream full of bad input) come back as exactly one committed result per decodable
- * frame, per stream in pts order, with the scene's known boxes.
+ * frame, per stream in pts order, with the scene's known boxes. Per-stream inference intervals
+ * ({@code -Dvxflow.infer.per-stream-interval}) analyse every 3rd frame of cam-high and every 2nd of
+ * cam-base: their other frames come back in their places marked {@code "dropped":"interval"}, without
+ * boxes.
  */
 class RunJobITCase {
     private static EmbeddedKafkaBroker broker;
@@ -72,16 +75,21 @@ class RunJobITCase {
         }
         int code = Vxflow.commandLine().execute("run", "--bootstrap", broker.bootstrapServers(), "--in", frames, "--out", out,
                 "--model", "squares", "--backend", backend, "--from", "earliest", "--bounded", "--parallelism", "2",
-                "--checkpoint-interval-ms", "500", "--transactional-id-prefix", "it-run-" + suffix);
+                "--checkpoint-interval-ms", "500", "--transactional-id-prefix", "it-run-" + suffix,
+                // first match wins: cam-bad is analysed in full, though cam-* would match it too
+                "-Dvxflow.infer.per-stream-interval=cam-b?d=1;cam-h*=3;cam-*=2");
         assertThat(code).isZero();
         return ResultsReader.readAll(broker.bootstrapServers(), out, Duration.ofSeconds(3));
     }
 
-    /** Every decodable frame once, in pts order, with the known boxes; the bad stream resyncs at frame 30. */
+    /**
+     * Every decodable frame once, in pts order, with the known boxes where the stream's interval
+     * analyses it; the bad stream resyncs at frame 30.
+     */
     static void assertScenario(Map<String, List<FrameResult>> results) {
         assertThat(results.keySet()).containsExactlyInAnyOrder("cam-high", "cam-base", "cam-bad");
-        assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, 75);
-        assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, 45);
+        assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, 75, 3);
+        assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, 45, 2);
         // cam-bad: frames 0..3 decode; 4 (unknown codec) breaks the GOP, so 5..29 wait for the keyframe at 30
         List<FrameResult> bad = results.get("cam-bad");
         assertThat(bad.subList(0, 4)).extracting(FrameResult::pts).containsExactly(pts(0), pts(1), pts(2), pts(3));
@@ -89,11 +97,23 @@ class RunJobITCase {
     }
 
     static void assertEveryFrameOnceWithKnownBoxes(List<FrameResult> results, int from, int to) {
+        assertEveryFrameOnceWithKnownBoxes(results, from, to, 1);
+    }
+
+    /** ... of which every {@code interval}th (from frame 0) is analysed and the others are marked and empty. */
+    static void assertEveryFrameOnceWithKnownBoxes(List<FrameResult> results, int from, int to, int interval) {
         assertThat(results).extracting(FrameResult::pts).containsExactlyElementsOf(ptsRange(from, to));
         for (FrameResult r : results) {
             long scene = SyntheticVideoEncoder.frameIndex(r.pts());
             assertThat(r.frame()).isEqualTo(scene - from);
-            assertThat(KnownBoxes.matches(r, scene)).as("%s frame %d boxes %s", r.stream(), r.frame(), r.detections()).isTrue();
+            if (r.frame() % interval == 0) {
+                assertThat(r.dropped()).as("%s frame %d", r.stream(), r.frame()).isNull();
+                assertThat(KnownBoxes.matches(r, scene)).as("%s frame %d boxes %s", r.stream(), r.frame(), r.detections()).isTrue();
+            } else {
+                assertThat(r.dropped()).as("%s frame %d", r.stream(), r.frame()).isEqualTo("interval");
+                assertThat(r.detections()).as("%s frame %d", r.stream(), r.frame()).isEmpty();
+                assertThat(r.width()).isEqualTo(1920);
+            }
         }
     }
 

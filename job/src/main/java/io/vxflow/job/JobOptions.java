@@ -107,6 +107,14 @@ public final class JobOptions {
                     + "arrives that late, so latency stays bounded when input exceeds capacity.");
     public static final ConfigOption<Duration> OVERLOAD_MAX_LAG = key("vxflow.overload.max-lag").durationType().defaultValue(Duration.ofSeconds(1))
             .withDescription("With the drop policy: how late (Kafka ingest to now) a frame may be before it is dropped.");
+    public static final ConfigOption<Integer> INFER_INTERVAL = key("vxflow.infer.interval").intType().defaultValue(1)
+            .withDescription("Analyse every Nth frame of a stream (by its frame index: 0, N, 2N, ...); the others are decoded, since later "
+                    + "frames reference them, but skip every stage after decode and get their result marked \"dropped\":\"interval\". "
+                    + "1 analyses every frame; vxflow.infer.per-stream-interval overrides it per stream.");
+    public static final ConfigOption<String> INFER_PER_STREAM_INTERVAL = key("vxflow.infer.per-stream-interval").stringType().defaultValue("")
+            .withDescription("Per-stream inference intervals, 'pattern=N;pattern=N', e.g. 'lobby-*=5;dock-?=2': the first glob "
+                    + "pattern that matches the whole stream id sets its N (* any characters, ? one, [a-z] and [!a-z] sets); "
+                    + "streams no pattern matches use vxflow.infer.interval.");
     public static final ConfigOption<String> CHECKPOINT_DIR = key("vxflow.checkpoint.dir").stringType().noDefaultValue()
             .withDescription("Keep checkpoints in this directory (any Flink file system URI, or a local path), retained when the job is "
                     + "cancelled or fails; a local 'vxflow run' started again with the same directory resumes from the latest one.");

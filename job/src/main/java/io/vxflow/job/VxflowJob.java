@@ -14,6 +14,7 @@ import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
 import io.vxflow.operators.decode.DecodeLimits;
 import io.vxflow.operators.decode.DecodeSettings;
+import io.vxflow.operators.decode.InferenceInterval;
 import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
 import io.vxflow.job.web.LiveViewServer;
@@ -91,7 +92,24 @@ public final class VxflowJob {
                 .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
                 .withStateExpiry(conf.get(JobOptions.STATE_EXPIRY).toMillis())
                 .withOverload(overloadPolicy(conf))
-                .withLimits(decodeLimits(conf));
+                .withLimits(decodeLimits(conf))
+                .withInterval(inferenceInterval(conf));
+    }
+
+    /**
+     * The inference interval from {@link JobOptions#INFER_INTERVAL} and {@link
+     * JobOptions#INFER_PER_STREAM_INTERVAL}; a bad value is refused with one line naming the option.
+     */
+    public static InferenceInterval inferenceInterval(Configuration conf) {
+        int every = conf.get(JobOptions.INFER_INTERVAL);
+        if (every < 1) {
+            throw new IllegalArgumentException(JobOptions.INFER_INTERVAL.key() + " must be at least 1 (every frame), not " + every);
+        }
+        try {
+            return InferenceInterval.parse(every, conf.get(JobOptions.INFER_PER_STREAM_INTERVAL));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(JobOptions.INFER_PER_STREAM_INTERVAL.key() + ": " + e.getMessage());
+        }
     }
 
     static DecodeLimits decodeLimits(Configuration conf) {

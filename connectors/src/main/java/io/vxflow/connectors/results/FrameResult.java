@@ -19,7 +19,7 @@ import java.util.Map;
  * @param classes top-k classes (classifier models)
  * @param crops one PNG thumbnail per detection when cropping is on, else empty
  * @param timing end-to-end and per-stage timing
- * @param dropped why the frame was not analysed ({@code overload}), or null when it was
+ * @param dropped why the frame was not analysed ({@code overload}, {@code interval}), or null when it was
  */
 public record FrameResult(
         String stream,

@@ -27,7 +27,8 @@ import java.util.Map;
  *
  * Classifiers write {@code "classes":[{"class":281,"label":"281","score":0.91},...]} instead of
  * detections; with cropping on, each detection has {@code "crop"}: a base64 PNG thumbnail. A frame that
- * was not analysed carries {@code "dropped":"overload"} (and no detections).
+ * was not analysed carries {@code "dropped"} with the reason, {@code "overload"} or {@code "interval"}
+ * (and no detections).
  */
 public final class ResultJson {
     private static final JsonFactory FACTORY = new JsonFactory();

@@ -13,10 +13,12 @@ import java.util.Map;
  * {@link ResultsWatcher}, so exactly what the job committed) that files each result's latency by
  * the second it was emitted ({@link LatencyTimeline}) and checks it: one result per frame, in
  * order, with the synthetic scene's boxes when the model is the built-in one; results the job
- * marked {@code "dropped":"overload"} are counted and not box-checked. One thread.
+ * marked {@code "dropped":"overload"} are counted and not box-checked, nor are those the inference
+ * interval left unanalysed ({@code "dropped":"interval"}). One thread.
  */
 final class ResultsChecker implements AutoCloseable {
     private static final byte[] DROPPED = "\"dropped\":\"overload\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNANALYSED = "\"dropped\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final ResultsWatcher watcher;
     private final LatencyTimeline timeline = new LatencyTimeline();
@@ -44,7 +46,7 @@ final class ResultsChecker implements AutoCloseable {
         lastEmitMillis = Math.max(lastEmitMillis, r.timing().emitMillis());
         if (dropped) {
             droppedTotal++;
-        } else if (checkBoxes) {
+        } else if (checkBoxes && !isUnanalysed(json)) {
             boxesChecked++;
             if (!StreamStats.boxesMatch(r, r.frame() % clipFrames)) {
                 boxesWrong++;
@@ -114,6 +116,11 @@ final class ResultsChecker implements AutoCloseable {
     /** Whether the job marked the result {@code "dropped":"overload"} (as its JSON writer writes it, without spaces). */
     static boolean isDropped(byte[] json) {
         return contains(json, DROPPED);
+    }
+
+    /** Whether the result carries no analysis for any reason (overload, inference interval). */
+    static boolean isUnanalysed(byte[] json) {
+        return contains(json, UNANALYSED);
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {

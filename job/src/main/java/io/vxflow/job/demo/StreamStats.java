@@ -21,7 +21,7 @@ public final class StreamStats {
     int duplicates;
     int outOfOrder;
     int boxesRight;
-    /** Results of frames not analysed (overload policy drop): no boxes to check. */
+    /** Results of frames not analysed (overload policy drop, inference interval): no boxes to check. */
     int dropped;
     long firstMillis;
     long lastMillis;

@@ -35,7 +35,7 @@ final class Summary {
         out.printf(Locale.ROOT, "  %-10s %7d %6s %22s %12s %5d %9s %7d %9s%n", "all", frames, "", "", "", dups, "", dropped,
                 checkBoxes ? boxes + "/" + (frames - dropped) : "");
         if (dropped > 0) {
-            out.printf(Locale.ROOT, "  %d frame(s) were late and got their result without analysis (overload policy drop)%n", dropped);
+            out.printf(Locale.ROOT, "  %d frame(s) got their result without analysis (\"dropped\": overload policy or inference interval)%n", dropped);
         }
         out.println();
         out.println(allGood() ? "  OK: every frame of every stream came back exactly once, in order" + (checkBoxes ? ", with the known boxes." : ".")

@@ -22,5 +22,16 @@ class ResultsCheckerTest {
         String marked = new String(json, StandardCharsets.UTF_8).replace("\"detections\":[", "\"dropped\":\"overload\",\"detections\":[");
         assertThat(ResultsChecker.isDropped(marked.getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(ResultsChecker.isDropped(new byte[0])).isFalse();
+        assertThat(ResultsChecker.isUnanalysed(marked.getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(ResultsChecker.isUnanalysed(json)).isFalse();
+    }
+
+    @Test
+    void aFrameTheIntervalSkippedIsUnanalysedButNotDropped() {
+        FrameResult r = new FrameResult("cam-0", 33_333, 1, 1920, 1080, "squares-640", "cpu", "cpu", List.of(), List.of(), List.of(),
+                new FrameResult.Timing(1000, 1040, 0, Map.of("decode", 100L)), "interval");
+        byte[] json = ResultJson.encode(r);
+        assertThat(ResultsChecker.isUnanalysed(json)).isTrue();
+        assertThat(ResultsChecker.isDropped(json)).as("overload drops are counted apart").isFalse();
     }
 }

@@ -7,7 +7,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.VxflowJob;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,6 +205,32 @@ class VxflowCliTest {
     void negativeIdleFlushIsOneLine() {
         assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--idle-flush-ms", "-1")).isEqualTo(2);
         assertOneLine("vxflow run: --idle-flush-ms must be 0 (off) or positive");
+    }
+
+    @Test
+    void badInferenceIntervalsAreOneLineNamingTheOption() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--backend", "cpu",
+                "-Dvxflow.infer.per-stream-interval=lobby-*=5;dock-[=2")).isEqualTo(2);
+        assertOneLine("vxflow run: vxflow.infer.per-stream-interval: pattern 'dock-[' opens a set with '[' that is never closed");
+        err.getBuffer().setLength(0);
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--backend", "cpu",
+                "-Dvxflow.infer.per-stream-interval=lobby-*")).isEqualTo(2);
+        assertOneLine("vxflow run: vxflow.infer.per-stream-interval: 'lobby-*' is not pattern=N (e.g. lobby-*=5)");
+        err.getBuffer().setLength(0);
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--backend", "cpu", "-Dvxflow.infer.interval=0"))
+                .isEqualTo(2);
+        assertOneLine("vxflow run: vxflow.infer.interval must be at least 1 (every frame), not 0");
+    }
+
+    @Test
+    void inferenceIntervalsReachTheDecodeSettings() {
+        var interval = VxflowJob.decodeSettings(runConfiguration("-Dvxflow.infer.interval=2",
+                "-Dvxflow.infer.per-stream-interval=lobby-1=1;lobby-*=5;dock-?=3"), Backend.CPU).interval();
+        assertThat(interval.of("lobby-1")).isEqualTo(1);
+        assertThat(interval.of("lobby-2")).isEqualTo(5);
+        assertThat(interval.of("dock-9")).isEqualTo(3);
+        assertThat(interval.of("gate")).isEqualTo(2);
+        assertThat(VxflowJob.decodeSettings(runConfiguration(), Backend.CPU).interval().everyFrame()).isTrue();
     }
 
     @Test

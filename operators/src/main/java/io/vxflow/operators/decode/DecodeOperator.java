@@ -85,13 +85,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p><b>Overload</b>: see {@link OverloadPolicy}. With {@code drop}, late frames are emitted as dropped
  * handles that skip inference and still get their one result.
  *
+ * <p><b>Inference interval</b>: see {@link InferenceInterval}. Every frame is decoded (later frames
+ * reference it), but a frame whose index in its stream the interval skips has its picture released
+ * here, at once, and goes on as an unanalysed handle marked {@code interval}: resize, normalize,
+ * inference and crop never see it. The index comes from the checkpointed {@link StreamPosition}, so
+ * which frames are analysed does not move across a restore. A frame both skipped by the interval and
+ * late is marked {@code interval}: it would not have been analysed anyway, and {@code
+ * framesDroppedOverload} counts only what overload cost.
+ *
  * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames is
  * drained; after {@code evictAfterMillis} its decoder is closed (a returning stream starts at its next
  * keyframe, its numbering continued); after {@code stateExpiryMillis} its position is deleted too.
  * At the end of a bounded input every decoder is drained.
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
- * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, {@code
+ * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code framesSkippedInterval}, {@code streamsEvicted}, {@code
  * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions} and
  * {@code decodeInFlight}; per stream, from its first unit that may reach a decoder until it is
  * evicted, {@link DecodeStreamMetrics} (garbage opens none until a keyframe of it passes the limits).
@@ -122,6 +130,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient Counter framesDecoded;
     private transient Counter suppressed;
     private transient Counter droppedOverload;
+    private transient Counter skippedInterval;
     private transient Counter evicted;
     private transient Counter closedForCap;
     /** Replays: of restored streams, and of drained ones resuming mid-GOP (counted on the workers). */
@@ -198,6 +207,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesDecoded = getMetricGroup().counter("framesDecoded");
         suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         droppedOverload = getMetricGroup().counter("framesDroppedOverload");
+        skippedInterval = getMetricGroup().counter("framesSkippedInterval");
         evicted = getMetricGroup().counter("streamsEvicted");
         closedForCap = getMetricGroup().counter("streamsClosedForCap");
         replays = new AtomicLong();
@@ -343,6 +353,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     private StreamTrack newTrack(String id, StreamPosition p) {
         StreamTrack t = new StreamTrack(id, p);
+        t.interval = settings.interval().of(id);
         streams.put(id, t);
         return t;
     }
@@ -473,11 +484,10 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesByEngine.computeIfAbsent(f.engine(), k -> getMetricGroup().addGroup("decoder").counter(k)).inc();
         perStream.decoded(t.streamId, f.engine());
         FrameHandle h;
-        if (settings.overload().tooLate(f.ingestMillis(), System.currentTimeMillis())) {
-            f.frame().release();
-            droppedOverload.inc();
-            perStream.dropped(t.streamId);
-            h = FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, f.ingestMillis(), f.engine(), OverloadPolicy.REASON);
+        String notAnalysed = notAnalysed(t, index, settings.overload().tooLate(f.ingestMillis(), System.currentTimeMillis()));
+        if (notAnalysed != null) {
+            f.frame().release(); // nothing after decode spends anything on it
+            h = FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, f.ingestMillis(), f.engine(), notAnalysed);
         } else {
             h = new FrameHandle(t.streamId, index, f.frame(), f.ingestMillis(), f.engine());
         }
@@ -494,10 +504,26 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             return;
         }
-        droppedOverload.inc();
-        perStream.dropped(t.streamId);
         output.collect(new StreamRecord<>(FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, ingestMillis, t.engine,
-                OverloadPolicy.REASON)));
+                notAnalysed(t, index, true))));
+    }
+
+    /**
+     * Why the stream's frame {@code index} goes unanalysed, counted, or null when it is analysed: the
+     * interval first (such a frame is never analysed, late or not), then overload ({@code late}).
+     */
+    private String notAnalysed(StreamTrack t, long index, boolean late) {
+        if (!InferenceInterval.analyses(t.interval, index)) {
+            skippedInterval.inc();
+            perStream.skippedByInterval(t.streamId);
+            return InferenceInterval.REASON;
+        }
+        if (late) {
+            droppedOverload.inc();
+            perStream.dropped(t.streamId);
+            return OverloadPolicy.REASON;
+        }
+        return null;
     }
 
     private static void releaseFrames(List<DecodeEvent> events, int from) {
@@ -696,6 +722,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     /** For tests: frames dropped under the overload policy. */
     long droppedForOverload() {
         return droppedOverload.getCount();
+    }
+
+    /** For tests: frames the inference interval left unanalysed. */
+    long skippedForInterval() {
+        return skippedInterval.getCount();
     }
 
     /** For tests: how many of a reason were counted. */

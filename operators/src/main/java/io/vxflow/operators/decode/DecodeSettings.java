@@ -15,9 +15,11 @@ import java.io.Serializable;
  *     (processing its mailbox) beyond that, which is how backpressure reaches Kafka
  * @param overload what happens to frames that are already late
  * @param limits what a producer can make a slot spend (sizes, decoder sessions)
+ * @param interval which frames of each stream are analysed (the others are decoded, released at once and
+ *     marked)
  */
 public record DecodeSettings(long idleFlushMillis, long evictAfterMillis, long stateExpiryMillis, int workers, int maxInFlight,
-        OverloadPolicy overload, DecodeLimits limits) implements Serializable {
+        OverloadPolicy overload, DecodeLimits limits, InferenceInterval interval) implements Serializable {
     public DecodeSettings {
         if (idleFlushMillis < 0 || evictAfterMillis < 0 || stateExpiryMillis < 0) {
             throw new IllegalArgumentException("idle flush, eviction and state expiry must not be negative");
@@ -28,34 +30,42 @@ public record DecodeSettings(long idleFlushMillis, long evictAfterMillis, long s
         if (overload == null || limits == null) {
             throw new IllegalArgumentException("an overload policy and decode limits are required");
         }
+        if (interval == null) {
+            throw new IllegalArgumentException("an inference interval is required");
+        }
     }
 
-    /** Flush after 30 s, evict after 10 min, keep positions a day, workers by backend, queue policy, default limits. */
+    /** Flush after 30 s, evict after 10 min, keep positions a day, workers by backend, queue policy, default limits, every frame analysed. */
     public static DecodeSettings defaults(int workers) {
-        return new DecodeSettings(30_000, 600_000, 86_400_000, workers, Math.max(64, 4 * workers), OverloadPolicy.QUEUE, DecodeLimits.DEFAULTS);
+        return new DecodeSettings(30_000, 600_000, 86_400_000, workers, Math.max(64, 4 * workers), OverloadPolicy.QUEUE, DecodeLimits.DEFAULTS,
+                InferenceInterval.EVERY_FRAME);
     }
 
     public DecodeSettings withIdleFlush(long millis) {
-        return new DecodeSettings(millis, Math.max(millis, evictAfterMillis), stateExpiryMillis, workers, maxInFlight, overload, limits);
+        return new DecodeSettings(millis, Math.max(millis, evictAfterMillis), stateExpiryMillis, workers, maxInFlight, overload, limits, interval);
     }
 
     public DecodeSettings withEviction(long millis) {
-        return new DecodeSettings(idleFlushMillis, Math.max(millis, idleFlushMillis), stateExpiryMillis, workers, maxInFlight, overload, limits);
+        return new DecodeSettings(idleFlushMillis, Math.max(millis, idleFlushMillis), stateExpiryMillis, workers, maxInFlight, overload, limits, interval);
     }
 
     public DecodeSettings withStateExpiry(long millis) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, millis, workers, maxInFlight, overload, limits);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, millis, workers, maxInFlight, overload, limits, interval);
     }
 
     public DecodeSettings withWorkers(int n, int inFlight) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, n, inFlight, overload, limits);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, n, inFlight, overload, limits, interval);
     }
 
     public DecodeSettings withLimits(DecodeLimits l) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, overload, l);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, overload, l, interval);
     }
 
     public DecodeSettings withOverload(OverloadPolicy policy) {
-        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, policy, limits);
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, policy, limits, interval);
+    }
+
+    public DecodeSettings withInterval(InferenceInterval i) {
+        return new DecodeSettings(idleFlushMillis, evictAfterMillis, stateExpiryMillis, workers, maxInFlight, overload, limits, i);
     }
 }

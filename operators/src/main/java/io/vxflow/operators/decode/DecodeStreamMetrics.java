@@ -11,7 +11,8 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * The decode stage's per-stream metrics, each in group {@code stream=<id>} of the decode operator:
  * {@code framesIn} (records received), {@code droppedOverload} (frames the overload policy let skip
- * inference), {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
+ * inference), {@code skippedInterval} (frames the inference interval left unanalysed),
+ * {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
  * {@code cpu-fallback} or {@code cpu}) and {@code reason=<reason>.badInput}. A stream's metrics exist
  * from its first unit that may reach a decoder ({@link #received}; the operator does not call it for
  * garbage of a stream without a decoder, so made-up ids open no groups until a keyframe of theirs passes the limits) until it is evicted, when the
@@ -45,6 +46,13 @@ final class DecodeStreamMetrics {
         }
     }
 
+    void skippedByInterval(String streamId) {
+        Stream s = streams.get(streamId);
+        if (s != null) {
+            s.skippedInterval.inc();
+        }
+    }
+
     void badInput(String streamId, DecodeError reason) {
         Stream s = streamId == null ? null : streams.get(streamId);
         if (s != null) {
@@ -65,6 +73,7 @@ final class DecodeStreamMetrics {
         final MetricGroup group;
         final Counter framesIn;
         final Counter droppedOverload;
+        final Counter skippedInterval;
         final Map<String, Counter> decoded = new HashMap<>(2);
         final Map<DecodeError, Counter> badInput = new EnumMap<>(DecodeError.class);
 
@@ -72,6 +81,7 @@ final class DecodeStreamMetrics {
             this.group = group;
             this.framesIn = group.counter("framesIn");
             this.droppedOverload = group.counter("droppedOverload");
+            this.skippedInterval = group.counter("skippedInterval");
         }
     }
 }

@@ -29,6 +29,8 @@ final class StreamTrack {
      * and again after eviction, closing for the slot's cap, or a session that held nothing.
      */
     StreamSession session;
+    /** Analyse every this many frames, by frame index ({@link InferenceInterval}); fixed for the track's life. */
+    int interval = 1;
     /** Whether the position is in keyed state (a fresh one is not written: it says nothing). */
     boolean persisted;
     /** Overload: the GOP being received is skipped undecoded. */

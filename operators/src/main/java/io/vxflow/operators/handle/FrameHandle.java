@@ -11,7 +11,8 @@ import io.vxflow.gpu.pipeline.BatchItem;
  * times. It holds handles to host or device memory, never pixels by value, so it cannot leave its
  * operator chain: its serializer refuses (see {@link FrameHandleTypeInfo}).
  *
- * <p>A frame <b>dropped</b> under the overload policy ({@link #dropped()} not null) carries no picture
+ * <p>A frame <b>not analysed</b> ({@link #dropped()} not null: the overload policy dropped it, or its
+ * stream's inference interval skips it) carries no picture
  * and no batch item: every stage passes it on untouched, in its stream's order, and the result stage
  * gives it its one result, marked, without detections.
  *

@@ -14,8 +14,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Base of the chained stage operators: holds the immutable {@link PipelineSpec} from construction,
  * takes the slot's {@link SlotRuntime} in {@code open()} and lets go of it in {@code close()}.
  * Subclasses implement {@link #process}; its time is added to the handle's {@code stage}, unless the
- * stage is null because the subclass records its own times. Frames dropped under the overload policy
- * pass through untouched unless the subclass {@link #takesDropped() takes them}.
+ * stage is null because the subclass records its own times. Frames not analysed (overload, inference
+ * interval) pass through untouched unless the subclass {@link #takesDropped() takes them}.
  */
 abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<FrameHandle, OUT> {
     private static final long serialVersionUID = 1L;
@@ -63,7 +63,7 @@ abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> imple
         return slot;
     }
 
-    /** Whether {@link #process} sees frames dropped under the overload policy (infer orders them, result writes them). */
+    /** Whether {@link #process} sees frames not analysed (overload, interval; infer orders them, result writes them). */
     boolean takesDropped() {
         return false;
     }

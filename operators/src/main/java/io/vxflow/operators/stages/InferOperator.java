@@ -20,7 +20,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * In-flight frames are flushed before every checkpoint barrier and at the end of input, so a
  * checkpoint never holds a half-filled batch.
  *
- * <p>Frames dropped under the overload policy take no place in a batch but queue behind the frames
+ * <p>Frames not analysed (overload policy, inference interval) take no place in a batch but queue behind the frames
  * already waiting, so no stream's results overtake each other. Each flush marks its last frame
  * ({@link FrameHandle#lastOfFlush()}): the result stage reads the whole group with one copy.
  *
