@@ -81,7 +81,7 @@ public final class VxflowJob {
                 .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
                 .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
-        DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
+        DataStream<EncodedResult> results = FailureInjection.insert(conf, FrameChain.build(frames, spec, options)); // tests only
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
 
         StreamGraph graph = env.getStreamGraph();

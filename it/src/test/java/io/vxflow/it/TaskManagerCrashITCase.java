@@ -1,0 +1,115 @@
+package io.vxflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
+import io.vxflow.it.cluster.ChildJvm;
+import io.vxflow.it.cluster.StandaloneFlinkCluster;
+import io.vxflow.job.FailureInjection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once through TaskManager crashes: vxflow runs on a standalone cluster of two TaskManagers
+ * (two slots each) over {@value #DEFAULT_STREAMS} live cameras (H.264 and HEVC, with B-frames), and
+ * TaskManagers that run its tasks are killed with SIGKILL at random moments, each replaced by a new
+ * one; on top, the job fails itself before a checkpoint's commit and in a checkpoint's asynchronous
+ * part ({@link FailureInjection}). A read_committed consumer reads the results all along. At the
+ * end (cameras stopped, every frame read, {@code flink stop --drain}) every published frame has
+ * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
+ *
+ * <p>CI runs {@value #DEFAULT_KILLS} kills. The long run: {@code mvn -pl it -am verify
+ * -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TaskManagerCrashITCase
+ * -Dvxflow.crash.kills=50}; also {@code -Dvxflow.crash.streams}, {@code -Dvxflow.crash.fps},
+ * {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed). Processes' logs are kept in
+ * {@code it/target/cluster-logs/TaskManagerCrashITCase}.
+ */
+class TaskManagerCrashITCase {
+    static final int DEFAULT_KILLS = 10;
+    static final int DEFAULT_STREAMS = 8;
+    private static final int KILLS = Integer.getInteger("vxflow.crash.kills", DEFAULT_KILLS);
+    private static final int STREAMS = Integer.getInteger("vxflow.crash.streams", DEFAULT_STREAMS);
+    private static final int FPS = Integer.getInteger("vxflow.crash.fps", 5);
+    private static final Duration WAIT = Duration.ofMinutes(3);
+
+    @Test
+    void sigkilledTaskManagersAndInjectedFailuresLoseAndRepeatNothing(@TempDir Path home) {
+        long seed = Long.getLong("vxflow.crash.seed", System.nanoTime());
+        Random random = new Random(seed);
+        log("seed %d (-Dvxflow.crash.seed=%d repeats the kill timing), %d kills, %d streams at %d fps", seed, seed, KILLS, STREAMS, FPS);
+        long started = System.nanoTime();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
+                StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(home, ItFiles.logDir(TaskManagerCrashITCase.class))
+                        .slotsPerTaskManager(2).build()) {
+            broker.start();
+            CrashRun run = new CrashRun("tm-crash", broker.bootstrapServers(), cluster, STREAMS, FPS);
+            broker.createTopic(run.frames, CrashRun.PARTITIONS);
+            broker.createTopic(run.results, CrashRun.PARTITIONS);
+            cluster.start(2);
+            try (run) {
+                run.start("-Dvxflow.test.inject-failures=before-commit:11,async-checkpoint:17");
+                long checkpoint = run.awaitProgress(0, WAIT);
+                for (int kill = 1; kill <= KILLS; kill++) {
+                    cluster.awaitTaskManagers(2, WAIT);
+                    checkpoint = run.awaitProgress(checkpoint, WAIT);
+                    // a random moment within two checkpoint intervals: before, during or after a checkpoint or its commit
+                    sleep(random.nextInt((int) (2 * CrashRun.CHECKPOINT_INTERVAL.toMillis())));
+                    List<String> hosts = cluster.rest().taskManagersOf(run.jobId());
+                    if (hosts.isEmpty()) {
+                        kill--; // the job is restarting (an injected failure): choose again once it runs
+                        continue;
+                    }
+                    ChildJvm victim = cluster.taskManager(hosts.get(random.nextInt(hosts.size())));
+                    victim.kill();
+                    log("kill %d: SIGKILL %s (tasks on %s), %d of %d published frames committed", kill, victim, hosts,
+                            run.committedCount(), run.publishedCount());
+                    cluster.startTaskManager();
+                }
+                ExactlyOnceCheck verdict = run.finish(WAIT);
+                Map<String, Integer> failures = failuresByCause(cluster.rest().exceptionHistory(run.jobId()));
+                log("%s; %d kills; job failures by cause %s; %d s", verdict.summary(), KILLS, failures, (System.nanoTime() - started) / 1_000_000_000L);
+
+                assertThat(verdict.problems()).as(verdict.summary()).isEmpty();
+                assertThat(verdict.published()).as("frames published").isGreaterThan((long) STREAMS * FPS * 10);
+                assertThat(run.openTransactions()).as("transactions left open").isEmpty();
+                assertThat(failures.getOrDefault("injected before commit", 0)).as("failures injected before a commit").isPositive();
+                assertThat(failures.getOrDefault("injected in an asynchronous checkpoint part", 0)).as("failures injected in a checkpoint's asynchronous part")
+                        .isPositive();
+                assertThat(failures.values().stream().mapToInt(Integer::intValue).sum()).as("job failures").isGreaterThanOrEqualTo(KILLS);
+            }
+        }
+    }
+
+    /** The job's failures by what caused them (the injected ones by kind; the others by exception). */
+    static Map<String, Integer> failuresByCause(List<JsonNode> history) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (JsonNode entry : history) {
+            String trace = entry.path("stacktrace").asText();
+            String cause = trace.contains(FailureInjection.MESSAGE_PREFIX + "failing after checkpoint") ? "injected before commit"
+                    : trace.contains(FailureInjection.MESSAGE_PREFIX + "failing in the asynchronous part") ? "injected in an asynchronous checkpoint part"
+                    : entry.path("exceptionName").asText();
+            out.merge(cause, 1, Integer::sum);
+        }
+        return out;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("%tT %s%n", System.currentTimeMillis(), String.format(format, args));
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
