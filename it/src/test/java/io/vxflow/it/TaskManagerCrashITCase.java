@@ -36,13 +36,14 @@ class TaskManagerCrashITCase {
     static final int DEFAULT_STREAMS = 8;
     private static final int KILLS = Integer.getInteger("vxflow.crash.kills", DEFAULT_KILLS);
     private static final int STREAMS = Integer.getInteger("vxflow.crash.streams", DEFAULT_STREAMS);
-    private static final int FPS = Integer.getInteger("vxflow.crash.fps", 5);
+    private static final int FPS = Integer.getInteger("vxflow.crash.fps", 2);
     private static final Duration WAIT = Duration.ofMinutes(3);
 
     @Test
     void sigkilledTaskManagersAndInjectedFailuresLoseAndRepeatNothing(@TempDir Path home) {
         long seed = Long.getLong("vxflow.crash.seed", System.nanoTime());
         Random random = new Random(seed);
+        long cpuBefore = testJvmCpuSeconds();
         log("seed %d (-Dvxflow.crash.seed=%d repeats the kill timing), %d kills, %d streams at %d fps", seed, seed, KILLS, STREAMS, FPS);
         long started = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
@@ -74,7 +75,8 @@ class TaskManagerCrashITCase {
                 }
                 ExactlyOnceCheck verdict = run.finish(WAIT);
                 Map<String, Integer> failures = failuresByCause(cluster.rest().exceptionHistory(run.jobId()));
-                log("%s; %d kills; job failures by cause %s; %d s", verdict.summary(), KILLS, failures, (System.nanoTime() - started) / 1_000_000_000L);
+                log("%s; %d kills; job failures by cause %s; %d s, CPU: cluster %d s, test JVM (broker, cameras, reader) %d s", verdict.summary(),
+                        KILLS, failures, (System.nanoTime() - started) / 1_000_000_000L, cluster.cpuTime().toSeconds(), testJvmCpuSeconds() - cpuBefore);
 
                 assertThat(verdict.problems()).as(verdict.summary()).isEmpty();
                 assertThat(verdict.published()).as("frames published").isGreaterThan((long) STREAMS * FPS * 10);
@@ -98,6 +100,11 @@ class TaskManagerCrashITCase {
             out.merge(cause, 1, Integer::sum);
         }
         return out;
+    }
+
+    static long testJvmCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()
+                / 1_000_000_000L;
     }
 
     static void log(String format, Object... args) {

@@ -48,7 +48,8 @@ public final class FailureInjection {
     public static final ConfigOption<String> INJECT_FAILURES = key("vxflow.test.inject-failures").stringType().noDefaultValue()
             .withDescription("Testing only: fail the job on purpose, e.g. before-commit:7,async-checkpoint:11 (every 7th and 11th checkpoint).");
     public static final String MESSAGE_PREFIX = "vxflow test failure injection: ";
-    private static final Logger LOG = LoggerFactory.getLogger(FailureInjection.class);
+    // not LOG: the operator below would see AbstractStreamOperator's
+    private static final Logger INJECTION_LOG = LoggerFactory.getLogger(FailureInjection.class);
 
     private FailureInjection() {}
 
@@ -144,7 +145,7 @@ public final class FailureInjection {
         }
 
         private static IllegalStateException fail(String what) {
-            LOG.warn("{}{}", MESSAGE_PREFIX, what);
+            INJECTION_LOG.warn("{}{}", MESSAGE_PREFIX, what);
             return new IllegalStateException(MESSAGE_PREFIX + what);
         }
     }

@@ -20,6 +20,7 @@ public final class ChildJvm implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path output;
+    private volatile Duration lastCpu = Duration.ZERO;
 
     private ChildJvm(String name, Process process, Path output) {
         this.name = name;
@@ -80,8 +81,15 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** CPU time the process has used (user and system), as last seen while it was running. */
+    public Duration cpuTime() {
+        process.info().totalCpuDuration().ifPresent(d -> lastCpu = d);
+        return lastCpu;
+    }
+
     /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux), then waits until the process is gone. */
     public void kill() {
+        cpuTime();
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -96,9 +104,13 @@ public final class ChildJvm implements AutoCloseable {
     /** Waits for the process to end and returns its exit code; kills it and fails after {@code timeout}. */
     public int waitFor(Duration timeout) {
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
-                throw new IllegalStateException(name + " did not finish within " + timeout + "; its output is in " + output);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                cpuTime(); // sampled while it runs: an ended process has no CPU time to read
+                if (System.nanoTime() > deadline) {
+                    kill();
+                    throw new IllegalStateException(name + " did not finish within " + timeout + "; its output is in " + output);
+                }
             }
             return process.exitValue();
         } catch (InterruptedException e) {

@@ -78,6 +78,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final List<String> taskManagerDynamic;
     private final FlinkRest rest;
     private final List<ChildJvm> taskManagers = new ArrayList<>();
+    private final List<ChildJvm> clients = new ArrayList<>();
+    private final Thread reaper = new Thread(this::close, "standalone-flink-cluster-reaper");
     private ChildJvm jobManager;
     private int taskManagerCount;
     private int cliCount;
@@ -102,6 +104,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         c.set(TaskManagerOptions.HOST, "localhost");
         c.set(TaskManagerOptions.BIND_HOST, "localhost");
         c.set(TaskManagerOptions.NUM_TASK_SLOTS, b.slots);
+        c.set(TaskManagerOptions.TASK_MANAGER_LOAD_BALANCE_MODE, TaskManagerOptions.TaskManagerLoadBalanceMode.SLOTS);
         // The TaskManager's memory component by component (a production config.yaml would set a total):
         // no managed memory (the job keeps its state on the heap), room on the heap for frames and tensors
         c.set(TaskManagerOptions.FRAMEWORK_HEAP_MEMORY, MemorySize.parse("128m"));
@@ -139,6 +142,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         taskManagerJvm = jvmOptions(ProcessMemoryUtils.generateJvmParametersStr(tm));
         taskManagerDynamic = Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(tm).trim().split("\\s+"));
         rest = new FlinkRest(restPort);
+        // a test JVM that ends without closing the cluster (a timeout, Ctrl-C) takes the cluster's JVMs with it
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     public static Builder builder(Path home, Path logs) {
@@ -215,6 +220,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         jvm.addAll(logging(name));
         try (ChildJvm cli = ChildJvm.start(name, jvm, classPath(), CLI_MAIN, List.of(args),
                 Map.of("FLINK_CONF_DIR", conf.toString()), home, logs)) {
+            synchronized (this) {
+                clients.add(cli);
+            }
             int code = cli.waitFor(timeout);
             return new CliResult(code, cli.output(), cli.outputFile());
         }
@@ -258,12 +266,32 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 + (watched != null ? "; see " + watched.outputFile() : "") + (last != null ? " (last error: " + last.getMessage() + ")" : ""), last);
     }
 
+    /**
+     * CPU time used so far by every JVM this cluster started (JobManager, TaskManagers, killed ones
+     * included, and {@code flink} clients): what a crash test costs a machine, whatever else runs on it.
+     */
+    public synchronized Duration cpuTime() {
+        Duration total = jobManager != null ? jobManager.cpuTime() : Duration.ZERO;
+        for (ChildJvm p : taskManagers) {
+            total = total.plus(p.cpuTime());
+        }
+        for (ChildJvm p : clients) {
+            total = total.plus(p.cpuTime());
+        }
+        return total;
+    }
+
     /** Kills every process of the cluster (SIGKILL; the logs stay). */
     @Override
     public synchronized void close() {
         taskManagers.forEach(ChildJvm::close);
         if (jobManager != null) {
             jobManager.close();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
         }
     }
 
