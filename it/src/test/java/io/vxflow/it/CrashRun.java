@@ -113,7 +113,29 @@ final class CrashRun implements AutoCloseable {
         Map<TopicPartition, Long> end = KafkaState.endOffsets(bootstrap, results, PARTITIONS);
         await("the read_committed consumer to reach the end of " + results + " " + end, timeout,
                 () -> committed.positions().entrySet().containsAll(end.entrySet()));
-        return ExactlyOnceCheck.of(live, live.published(), committed.byStream());
+        Map<String, List<Long>> published = live.published();
+        Map<String, List<io.vxflow.connectors.results.FrameResult>> read = committed.byStream();
+        writeForDiagnosis(published, read);
+        return ExactlyOnceCheck.of(live, published, read);
+    }
+
+    /** {@code <logs>/published.tsv} and {@code <logs>/results.tsv}: what was sent and what came back, for a failure's post-mortem. */
+    private void writeForDiagnosis(Map<String, List<Long>> published, Map<String, List<io.vxflow.connectors.results.FrameResult>> read) {
+        StringBuilder p = new StringBuilder("stream\tpts\n");
+        published.forEach((s, pts) -> pts.forEach(t -> p.append(s).append('\t').append(t).append('\n')));
+        StringBuilder r = new StringBuilder("stream\tpts\tframe\tboxes_ok\n");
+        read.forEach((s, rs) -> rs.forEach(x -> {
+            RealtimeStreams.Stream stream = live.stream(s);
+            long frame = stream.frameOf(x.pts());
+            r.append(s).append('\t').append(x.pts()).append('\t').append(x.frame()).append('\t')
+                    .append(stream.clip().boxesMatch(x, stream.clipFrame(frame))).append('\n');
+        }));
+        try {
+            java.nio.file.Files.writeString(cluster.logDir().resolve("published.tsv"), p);
+            java.nio.file.Files.writeString(cluster.logDir().resolve("results.tsv"), r);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Transactions of this job left open, and partitions whose LSO is behind their high watermark; empty when none. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Exactly once through TaskManager crashes: vxflow runs on a standalone cluster of two TaskManagers
  * (two slots each) over {@value #DEFAULT_STREAMS} live cameras (H.264 and HEVC, with B-frames), and
  * TaskManagers that run its tasks are killed with SIGKILL at random moments, each replaced by a new
- * one; on top, the job fails itself before a checkpoint's commit and in a checkpoint's asynchronous
+ * one (a quarter of the kills while the job is still being deployed or restored after the last);
+ * on top, the job fails itself before a checkpoint's commit and in a checkpoint's asynchronous
  * part ({@link FailureInjection}). A read_committed consumer reads the results all along. At the
  * end (cameras stopped, every frame read, {@code flink stop --drain}) every published frame has
  * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
@@ -58,46 +59,79 @@ class TaskManagerCrashITCase {
                 run.start("-Dvxflow.test.inject-failures=before-commit:11,async-checkpoint:17");
                 long checkpoint = run.awaitProgress(0, WAIT);
                 for (int kill = 1; kill <= KILLS; kill++) {
-                    cluster.awaitTaskManagers(2, WAIT);
-                    checkpoint = run.awaitProgress(checkpoint, WAIT);
-                    // a random moment within two checkpoint intervals: before, during or after a checkpoint or its commit
-                    sleep(random.nextInt((int) (2 * CrashRun.CHECKPOINT_INTERVAL.toMillis())));
-                    List<String> hosts = cluster.rest().taskManagersOf(run.jobId());
+                    boolean duringRecovery = kill > 1 && random.nextInt(4) == 0;
+                    if (duringRecovery) {
+                        // a quarter of the kills hit the job while it is still being deployed or restored
+                        StandaloneFlinkCluster.await("tasks deployed", WAIT, () -> cluster.rest().taskManagersOf(run.jobId()).stream()
+                                .anyMatch(h -> cluster.liveTaskManagers().stream().anyMatch(t -> t.name().equals(h))), null);
+                        sleep(random.nextInt(1_000));
+                    } else {
+                        cluster.awaitTaskManagers(2, WAIT);
+                        checkpoint = run.awaitProgress(checkpoint, WAIT);
+                        // a random moment within two checkpoint intervals: before, during or after a checkpoint or its commit
+                        sleep(random.nextInt((int) (2 * CrashRun.CHECKPOINT_INTERVAL.toMillis())));
+                    }
+                    List<String> hosts = new java.util.ArrayList<>(cluster.rest().taskManagersOf(run.jobId()));
+                    hosts.removeIf(h -> cluster.liveTaskManagers().stream().noneMatch(t -> t.name().equals(h))); // killed, not yet noticed
                     if (hosts.isEmpty()) {
-                        kill--; // the job is restarting (an injected failure): choose again once it runs
+                        kill--; // the job is between attempts (an injected failure): choose again
                         continue;
                     }
                     ChildJvm victim = cluster.taskManager(hosts.get(random.nextInt(hosts.size())));
                     victim.kill();
-                    log("kill %d: SIGKILL %s (tasks on %s), %d of %d published frames committed", kill, victim, hosts,
-                            run.committedCount(), run.publishedCount());
+                    log("kill %d: SIGKILL %s (tasks on %s)%s, %d of %d published frames committed", kill, victim, hosts,
+                            duringRecovery ? " during recovery" : "", run.committedCount(), run.publishedCount());
                     cluster.startTaskManager();
                 }
+                cluster.awaitTaskManagers(2, WAIT);
                 ExactlyOnceCheck verdict = run.finish(WAIT);
                 Map<String, Integer> failures = failuresByCause(cluster.rest().exceptionHistory(run.jobId()));
-                log("%s; %d kills; job failures by cause %s; %d s, CPU: cluster %d s, test JVM (broker, cameras, reader) %d s", verdict.summary(),
-                        KILLS, failures, (System.nanoTime() - started) / 1_000_000_000L, cluster.cpuTime().toSeconds(), testJvmCpuSeconds() - cpuBefore);
+                Map<String, java.util.Set<Long>> injected = injectedFailures(cluster.logDir());
+                log("%s; %d kills; failures injected at checkpoints %s; job failures by cause %s; %d s, CPU: cluster %d s, test JVM (broker, cameras, reader) %d s", verdict.summary(),
+                        KILLS, injected, failures, (System.nanoTime() - started) / 1_000_000_000L, cluster.cpuTime().toSeconds(), testJvmCpuSeconds() - cpuBefore);
 
                 assertThat(verdict.problems()).as(verdict.summary()).isEmpty();
                 assertThat(verdict.published()).as("frames published").isGreaterThan((long) STREAMS * FPS * 10);
                 assertThat(run.openTransactions()).as("transactions left open").isEmpty();
-                assertThat(failures.getOrDefault("injected before commit", 0)).as("failures injected before a commit").isPositive();
-                assertThat(failures.getOrDefault("injected in an asynchronous checkpoint part", 0)).as("failures injected in a checkpoint's asynchronous part")
-                        .isPositive();
+                assertThat(injected.keySet()).as("kinds of failure injected").containsExactly("asynchronous checkpoint part", "before commit");
+                assertThat(failures).as("job failures by cause").containsKeys("injected before commit", "failed checkpoint");
                 assertThat(failures.values().stream().mapToInt(Integer::intValue).sum()).as("job failures").isGreaterThanOrEqualTo(KILLS);
             }
         }
     }
 
-    /** The job's failures by what caused them (the injected ones by kind; the others by exception). */
+    /** The job's failures (its exception history) by exception, the injected ones by kind. */
     static Map<String, Integer> failuresByCause(List<JsonNode> history) {
         Map<String, Integer> out = new TreeMap<>();
         for (JsonNode entry : history) {
             String trace = entry.path("stacktrace").asText();
             String cause = trace.contains(FailureInjection.MESSAGE_PREFIX + "failing after checkpoint") ? "injected before commit"
-                    : trace.contains(FailureInjection.MESSAGE_PREFIX + "failing in the asynchronous part") ? "injected in an asynchronous checkpoint part"
-                    : entry.path("exceptionName").asText();
+                    : trace.contains("Exceeded checkpoint tolerable failure threshold") ? "failed checkpoint"
+                    : entry.path("exceptionName").asText().replaceAll(".*\\.", "");
             out.merge(cause, 1, Integer::sum);
+        }
+        return out;
+    }
+
+    /**
+     * The checkpoints each kind of injected failure hit, from the TaskManagers' logs (a failure in a
+     * checkpoint's asynchronous part reaches the job's exception history only as "Exceeded checkpoint
+     * tolerable failure threshold").
+     */
+    static Map<String, java.util.Set<Long>> injectedFailures(Path logDir) {
+        Map<String, java.util.Set<Long>> out = new TreeMap<>();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(FailureInjection.MESSAGE_PREFIX)
+                + "failing (after checkpoint|in the asynchronous part of checkpoint) (\\d+)");
+        try (var files = java.nio.file.Files.list(logDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("taskmanager-\\d+\\.log")).toList()) {
+                var m = p.matcher(java.nio.file.Files.readString(f));
+                while (m.find()) {
+                    out.computeIfAbsent(m.group(1).startsWith("after") ? "before commit" : "asynchronous checkpoint part", k -> new java.util.TreeSet<>())
+                            .add(Long.parseLong(m.group(2)));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return out;
     }

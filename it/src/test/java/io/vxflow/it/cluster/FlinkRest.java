@@ -90,13 +90,15 @@ public final class FlinkRest {
         return true;
     }
 
-    /** The ids of the TaskManagers the job's tasks are deployed on now. */
+    /** The ids of the TaskManagers the job's tasks are deployed on now (deploying, restoring or running). */
     public List<String> taskManagersOf(String jobId) {
         List<String> ids = new ArrayList<>();
         for (JsonNode v : job(jobId).path("vertices")) {
             for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/taskmanagers").path("taskmanagers")) {
                 String id = tm.path("taskmanager-id").asText();
-                if (!ids.contains(id) && tm.path("status").asText().equals("RUNNING")) {
+                JsonNode counts = tm.path("status-counts");
+                boolean hosting = counts.path("DEPLOYING").asInt() + counts.path("INITIALIZING").asInt() + counts.path("RUNNING").asInt() > 0;
+                if (hosting && !ids.contains(id)) {
                     ids.add(id);
                 }
             }
