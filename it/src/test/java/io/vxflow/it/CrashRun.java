@@ -106,13 +106,15 @@ final class CrashRun implements AutoCloseable {
     ExactlyOnceCheck finish(Duration timeout) {
         live.stop();
         assertThat(live.failedSends()).as("frames the broker never acknowledged (first failure: %s)", live.firstFailure()).isZero();
-        await("the job to read and checkpoint every published frame", timeout, () -> KafkaState.groupCaughtUp(bootstrap, group, frames, PARTITIONS));
+        // a slow machine takes longer to work off the backlog the failures left: wait as long as results keep coming
+        awaitWhileProgressing("the job to read and checkpoint every published frame", timeout,
+                () -> KafkaState.groupCaughtUp(bootstrap, group, frames, PARTITIONS), committed::count);
         CliResult stop = cluster.flink(CLIENT_TIMEOUT, "stop", "--drain", "-m", "localhost:" + cluster.restPort(), jobId);
         assertThat(stop.exitCode()).as("flink stop --drain exit code; output in %s:%n%s", stop.outputFile(), stop.output()).isZero();
         await("job " + jobId + " to finish", timeout, () -> cluster.rest().jobState(jobId).equals("FINISHED"));
         Map<TopicPartition, Long> end = KafkaState.endOffsets(bootstrap, results, PARTITIONS);
-        await("the read_committed consumer to reach the end of " + results + " " + end, timeout,
-                () -> committed.positions().entrySet().containsAll(end.entrySet()));
+        awaitWhileProgressing("the read_committed consumer to reach the end of " + results + " " + end, timeout,
+                () -> committed.positions().entrySet().containsAll(end.entrySet()), committed::count);
         Map<String, List<Long>> published = live.published();
         Map<String, List<io.vxflow.connectors.results.FrameResult>> read = committed.byStream();
         writeForDiagnosis(published, read);
@@ -156,6 +158,27 @@ final class CrashRun implements AutoCloseable {
             }
             throw new AssertionError(e.getMessage() + "; now: " + status() + "; open transactions: " + open, e);
         }
+    }
+
+    /** {@link #await}, for as long as {@code progress} changes at least once per {@code stall} (at most 30 minutes). */
+    private void awaitWhileProgressing(String what, Duration stall, java.util.function.BooleanSupplier condition, java.util.function.LongSupplier progress) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        long[] last = {progress.getAsLong(), System.nanoTime()};
+        await(what + " (while results keep coming, stalled at most " + stall.toSeconds() + " s)", Duration.ofMinutes(30), () -> {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            long now = System.nanoTime(), p = progress.getAsLong();
+            if (p != last[0]) {
+                last[0] = p;
+                last[1] = now;
+            }
+            if (now - last[1] > stall.toNanos() || now > deadline) {
+                // an Error, so that await does not take it for a passing hiccup and retry
+                throw new AssertionError("no progress for " + stall.toSeconds() + " s (or 30 minutes passed) waiting for " + what + "; now: " + status());
+            }
+            return false;
+        });
     }
 
     private String status() {
