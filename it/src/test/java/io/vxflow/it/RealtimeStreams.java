@@ -56,8 +56,8 @@ final class RealtimeStreams implements AutoCloseable {
     RealtimeStreams(String bootstrap, String topic, List<Stream> streams) {
         this.streams = List.copyOf(streams);
         this.topic = topic;
-        this.fps = streams.get(0).clip.fps;
-        if (streams.stream().anyMatch(s -> s.clip.fps != fps)) {
+        this.fps = streams.get(0).clip().fps;
+        if (streams.stream().anyMatch(s -> s.clip().fps != fps)) {
             throw new IllegalArgumentException("all streams run at one frame rate");
         }
         Properties p = new Properties();
@@ -73,7 +73,7 @@ final class RealtimeStreams implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "600000");
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
         producer = new KafkaProducer<>(p);
-        streams.forEach(s -> acked.put(s.id, new ArrayList<>()));
+        streams.forEach(s -> acked.put(s.id(), new ArrayList<>()));
         thread = new Thread(this::publish, "realtime-streams");
         thread.setDaemon(true);
         thread.start();
@@ -81,7 +81,7 @@ final class RealtimeStreams implements AutoCloseable {
 
     private void publish() {
         List<List<AccessUnit>> loops = new ArrayList<>();
-        streams.forEach(s -> loops.add(s.clip.rotated(s.firstGop)));
+        streams.forEach(s -> loops.add(s.clip().rotated(s.firstGop())));
         long start = System.nanoTime();
         long periodNanos = 1_000_000_000L / fps;
         for (long tick = 0; running; tick++) {
@@ -102,8 +102,8 @@ final class RealtimeStreams implements AutoCloseable {
                 List<AccessUnit> loop = loops.get(i);
                 AccessUnit u = loop.get((int) (tick % loop.size()));
                 long cycle = tick / loop.size();
-                long rotatedIndex = Math.floorMod(s.clip.clipFrame(u) - (long) s.firstGop * s.clip.gop, s.clip.frames);
-                send(s, u, s.pts(cycle * s.clip.frames + rotatedIndex));
+                long rotatedIndex = Math.floorMod(s.clip().clipFrame(u) - (long) s.firstGop() * s.clip().gop, s.clip().frames);
+                send(s, u, s.pts(cycle * s.clip().frames + rotatedIndex));
             }
         }
     }
@@ -113,13 +113,13 @@ final class RealtimeStreams implements AutoCloseable {
         h.add("codec", u.codec().wireName().getBytes(StandardCharsets.US_ASCII));
         h.add("pts", Long.toString(pts).getBytes(StandardCharsets.US_ASCII));
         h.add("key", (u.keyframe() ? "1" : "0").getBytes(StandardCharsets.US_ASCII));
-        producer.send(new ProducerRecord<>(topic, null, s.id.getBytes(StandardCharsets.UTF_8), u.data(), h), (metadata, e) -> {
+        producer.send(new ProducerRecord<>(topic, null, s.id().getBytes(StandardCharsets.UTF_8), u.data(), h), (metadata, e) -> {
             if (e != null) {
                 failedSends.incrementAndGet();
                 firstFailure.compareAndSet(null, e);
             } else {
                 synchronized (acked) {
-                    acked.get(s.id).add(pts);
+                    acked.get(s.id()).add(pts);
                 }
             }
         });
@@ -130,7 +130,7 @@ final class RealtimeStreams implements AutoCloseable {
     }
 
     Stream stream(String id) {
-        return streams.stream().filter(s -> s.id.equals(id)).findFirst().orElseThrow();
+        return streams.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     /** Frames acknowledged so far, all streams. */

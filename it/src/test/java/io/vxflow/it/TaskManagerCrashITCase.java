@@ -56,7 +56,7 @@ class TaskManagerCrashITCase {
             broker.createTopic(run.results, CrashRun.PARTITIONS);
             cluster.start(2);
             try (run) {
-                run.start("-Dvxflow.test.inject-failures=before-commit:11,async-checkpoint:17");
+                run.start("-Dvxflow.test.inject-failures=before-commit:19,async-checkpoint:23");
                 long checkpoint = run.awaitProgress(0, WAIT);
                 for (int kill = 1; kill <= KILLS; kill++) {
                     boolean duringRecovery = kill > 1 && random.nextInt(4) == 0;
