@@ -2,8 +2,13 @@ package io.vxflow.job;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
  * Every setting of the vxflow job, as typed Flink options with defaults and descriptions. The
@@ -29,6 +34,12 @@ public final class JobOptions {
                     + "Default: vxflow-<group id>-<frames topic>-<results topic>, so two jobs differ in one of those or set this.");
     public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = key("vxflow.kafka.transaction-timeout").durationType()
             .defaultValue(Duration.ofMinutes(15)).withDescription("Kafka transaction timeout of the results sink; at most the broker's transaction.max.timeout.ms.");
+    /** Read it with {@link #kafkaClientProperties}, write it with {@link #setKafkaClientProperties}. */
+    public static final ConfigOption<Map<String, String>> KAFKA_PROPERTIES = key("vxflow.kafka.property").mapType().defaultValue(Map.of())
+            .withDescription("Kafka client properties (security, tuning) for every Kafka client of vxflow: the frames source, the results sink, "
+                    + "the producer, the demo's results reader. One per key: -Dvxflow.kafka.property.security.protocol=SASL_SSL. "
+                    + "They win over vxflow's tuning defaults; what vxflow sets from its own options (bootstrap.servers, group.id, "
+                    + "transactional.id, transaction.timeout.ms, auto.offset.reset, serializers) is refused.");
 
     public static final ConfigOption<String> MODEL = key("vxflow.model").stringType().noDefaultValue()
             .withDescription("Path of the ONNX model, or 'squares' for the built-in known-answer detector.");
@@ -67,8 +78,29 @@ public final class JobOptions {
                     + "a stream that goes on mid-GOP re-decodes its GOP first. 0 turns it off.");
     public static final ConfigOption<Duration> EVICT_AFTER = key("vxflow.decode.evict-after").durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("A stream silent this long has its decoder (NVDEC session, frame pool) closed; it re-opens when the stream returns.");
+    public static final ConfigOption<Duration> STATE_EXPIRY = key("vxflow.decode.state-expiry").durationType().defaultValue(Duration.ofDays(1))
+            .withDescription("A stream silent this long has its checkpointed position deleted too (it returns with its frame numbering "
+                    + "started again); 0 keeps positions forever.");
+    public static final ConfigOption<String> DECODE_ENGINE = key("vxflow.decode.engine").stringType().defaultValue("nvdec")
+            .withDescription("GPU backend: 'nvdec', or 'cpu' to decode with FFmpeg on the CPU and upload each frame once (the conventional "
+                    + "pipeline, for comparison).");
+    public static final ConfigOption<Integer> DECODE_WORKERS = key("vxflow.decode.workers").intType().defaultValue(0)
+            .withDescription("Decode worker threads per TaskManager, shared by its slots: as many streams decode at once. 0: 32 on the GPU "
+                    + "backend (enough to keep NVDEC's engines busy), the CPU count on the CPU backend.");
+    public static final ConfigOption<Integer> DECODE_MAX_IN_FLIGHT = key("vxflow.decode.max-in-flight").intType().defaultValue(0)
+            .withDescription("Access units a slot may have on the decode workers at once; beyond it the slot applies backpressure. "
+                    + "0: four per worker, at least 64.");
+    public static final ConfigOption<String> OVERLOAD_POLICY = key("vxflow.overload.policy").stringType().defaultValue("queue")
+            .withDescription("'queue' processes every frame, however late; 'drop' gives frames later than vxflow.overload.max-lag "
+                    + "their result without analysis (marked \"dropped\":\"overload\"), skipping whole GOPs undecoded when a keyframe "
+                    + "arrives that late, so latency stays bounded when input exceeds capacity.");
+    public static final ConfigOption<Duration> OVERLOAD_MAX_LAG = key("vxflow.overload.max-lag").durationType().defaultValue(Duration.ofSeconds(1))
+            .withDescription("With the drop policy: how late (Kafka ingest to now) a frame may be before it is dropped.");
+    public static final ConfigOption<String> CHECKPOINT_DIR = key("vxflow.checkpoint.dir").stringType().noDefaultValue()
+            .withDescription("Keep checkpoints in this directory (any Flink file system URI, or a local path), retained when the job is "
+                    + "cancelled or fails; a local 'vxflow run' started again with the same directory resumes from the latest one.");
     public static final ConfigOption<Integer> DECODE_THREADS = key("vxflow.decode.threads").intType().defaultValue(1)
-            .withDescription("CPU backend: FFmpeg threads per decoder.");
+            .withDescription("FFmpeg threads per software decoder (CPU backend, or --decode cpu).");
     public static final ConfigOption<Integer> INFER_THREADS = key("vxflow.infer.threads").intType().defaultValue(1)
             .withDescription("CPU backend: ONNX Runtime threads per inference.");
     public static final ConfigOption<Integer> RESTART_ATTEMPTS = key("vxflow.restart.attempts").intType().defaultValue(10)
@@ -76,8 +108,39 @@ public final class JobOptions {
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = key("vxflow.checkpoint.interval").durationType()
             .defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval; results become visible to read_committed consumers at each checkpoint.");
 
+    /**
+     * The Kafka client properties every Kafka client of the job gets ({@link #KAFKA_PROPERTIES}), as
+     * a serializable map for operators that open a client of their own; build the client's
+     * configuration from it with {@link KafkaClientProperties#merge}.
+     *
+     * @throws IllegalArgumentException naming a property vxflow sets itself
+     */
+    public static HashMap<String, String> kafkaClientProperties(ReadableConfig conf) {
+        Map<String, String> properties;
+        try {
+            properties = conf.get(KAFKA_PROPERTIES);
+        } catch (IllegalArgumentException e) {
+            // Flink's message repeats the value, which may hold a password
+            throw new IllegalArgumentException(KAFKA_PROPERTIES.key() + " is not a map of Kafka client properties; set one property each: "
+                    + KAFKA_PROPERTIES.key() + ".<key>=<value>");
+        }
+        return KafkaClientProperties.check(properties);
+    }
+
+    /**
+     * Replaces the Kafka client properties in {@code conf}. They are stored one key each
+     * ({@code vxflow.kafka.property.<key>}), never as one map value: Flink hides the values of
+     * sensitive keys ({@code ...password}, {@code ...jaas.config}) when it prints a configuration,
+     * and it can only see those key names in this form.
+     */
+    public static void setKafkaClientProperties(Configuration conf, Map<String, String> properties) {
+        HashMap<String, String> checked = KafkaClientProperties.check(properties);
+        conf.removeConfig(KAFKA_PROPERTIES);
+        checked.forEach((k, v) -> conf.setString(KAFKA_PROPERTIES.key() + "." + k, v));
+    }
+
     /** The results sink's transactional id prefix: the configured one, else derived from the group id and both topics. */
-    public static String transactionalIdPrefix(org.apache.flink.configuration.ReadableConfig conf) {
+    public static String transactionalIdPrefix(ReadableConfig conf) {
         return conf.getOptional(TRANSACTIONAL_ID_PREFIX)
                 .orElse("vxflow-" + conf.get(GROUP_ID) + "-" + conf.get(FRAMES_TOPIC) + "-" + conf.get(RESULTS_TOPIC));
     }

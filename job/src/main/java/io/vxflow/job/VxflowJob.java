@@ -1,7 +1,10 @@
 package io.vxflow.job;
 
 import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.connectors.frames.FramesDeserializationSchema;
+import io.vxflow.connectors.frames.FrameReplaySource;
+import io.vxflow.connectors.frames.KafkaFrameReplaySource;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.ResultsSerializationSchema;
 import io.vxflow.gpu.infer.ModelInfo;
@@ -9,8 +12,12 @@ import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
+import io.vxflow.operators.decode.DecodeSettings;
+import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
 import java.util.Locale;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -42,7 +49,12 @@ public final class VxflowJob {
         if (!precision.equals("fp16") && !precision.equals("fp32")) {
             throw new IllegalArgumentException("precision must be fp16 or fp32, not '" + precision + "'");
         }
+        String engine = conf.get(JobOptions.DECODE_ENGINE).toLowerCase(Locale.ROOT);
+        if (!engine.equals("nvdec") && !engine.equals("cpu")) {
+            throw new IllegalArgumentException("vxflow.decode.engine must be nvdec or cpu, not '" + engine + "'");
+        }
         PipelineSpec.Builder b = PipelineSpec.builder(Backend.parse(conf.get(JobOptions.BACKEND)), model)
+                .decodeOnCpu(engine.equals("cpu"))
                 .maxWaitMillis(conf.get(JobOptions.BATCH_WAIT).toMillis())
                 .fp16(precision.equals("fp16"))
                 .thresholds(conf.get(JobOptions.CONFIDENCE), conf.get(JobOptions.IOU))
@@ -57,6 +69,44 @@ public final class VxflowJob {
         return b.build();
     }
 
+    /** How the decode stage runs, from the options; {@code backend} sizes the worker pool. */
+    public static DecodeSettings decodeSettings(Configuration conf, Backend backend) {
+        int workers = conf.get(JobOptions.DECODE_WORKERS);
+        if (workers < 0) {
+            throw new IllegalArgumentException("vxflow.decode.workers must not be negative");
+        }
+        if (workers == 0) {
+            // NVDEC: enough sessions in flight for its engines, each worker mostly waiting; CPU: one per core
+            workers = backend == Backend.CPU ? Math.max(2, Runtime.getRuntime().availableProcessors()) : 32;
+        }
+        int inFlight = conf.get(JobOptions.DECODE_MAX_IN_FLIGHT);
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("vxflow.decode.max-in-flight must not be negative");
+        }
+        return DecodeSettings.defaults(workers)
+                .withWorkers(workers, inFlight > 0 ? inFlight : Math.max(64, 4 * workers))
+                .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
+                .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
+                .withStateExpiry(conf.get(JobOptions.STATE_EXPIRY).toMillis())
+                .withOverload(overloadPolicy(conf));
+    }
+
+    static OverloadPolicy overloadPolicy(Configuration conf) {
+        String policy = conf.get(JobOptions.OVERLOAD_POLICY).toLowerCase(Locale.ROOT);
+        switch (policy) {
+            case "queue":
+                return OverloadPolicy.QUEUE;
+            case "drop":
+                long lag = conf.get(JobOptions.OVERLOAD_MAX_LAG).toMillis();
+                if (lag <= 0) {
+                    throw new IllegalArgumentException("vxflow.overload.max-lag must be positive");
+                }
+                return OverloadPolicy.drop(lag);
+            default:
+                throw new IllegalArgumentException("vxflow.overload.policy must be queue or drop, not '" + policy + "'");
+        }
+    }
+
     /** Adds the job to {@code env} and returns its validated stream graph, ready to execute. */
     public static StreamGraph build(StreamExecutionEnvironment env, Configuration conf, ModelInfo model) {
         String bootstrap = conf.getOptional(JobOptions.BOOTSTRAP)
@@ -64,6 +114,7 @@ public final class VxflowJob {
         PipelineSpec spec = pipelineSpec(conf, model);
         int parallelism = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
         env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        conf.getOptional(JobOptions.CHECKPOINT_DIR).ifPresent(dir -> env.configure(CheckpointDirectory.storage(dir)));
         if (conf.get(JobOptions.RESTART_ATTEMPTS) >= 0) {
             // a job that keeps failing ends, with its cause, instead of restarting silently forever
             Configuration restart = new Configuration();
@@ -78,8 +129,8 @@ public final class VxflowJob {
                 .uid("vxflow-source")
                 .setParallelism(parallelism);
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
-                .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
-                .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
+                .withDecode(decodeSettings(conf, spec.backend()))
+                .withReplaySource(replaySource(conf, bootstrap))
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
         DataStream<EncodedResult> results = FailureInjection.insert(conf, FrameChain.build(frames, spec, options)); // tests only
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
@@ -90,16 +141,25 @@ public final class VxflowJob {
         return graph;
     }
 
+    /** Where restored streams read their GOPs again: the frames topic, with the source's client properties. */
+    static FrameReplaySource.Factory replaySource(Configuration conf, String bootstrap) {
+        Map<String, String> properties = new HashMap<>(JobOptions.kafkaClientProperties(conf));
+        properties.put("bootstrap.servers", bootstrap);
+        return KafkaFrameReplaySource.factory(conf.get(JobOptions.FRAMES_TOPIC), properties);
+    }
+
     static KafkaSource<FrameRecord> source(Configuration conf, String bootstrap) {
         KafkaSourceBuilder<FrameRecord> b = KafkaSource.<FrameRecord>builder()
                 .setBootstrapServers(bootstrap)
                 .setTopics(conf.get(JobOptions.FRAMES_TOPIC))
                 .setGroupId(conf.get(JobOptions.GROUP_ID))
                 .setDeserializer(new FramesDeserializationSchema())
-                .setProperty("max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES))
-                .setProperty("fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES))
-                .setProperty("partition.discovery.interval.ms", "10000")
-                .setProperty("commit.offsets.on.checkpoint", "true");
+                // the user's client properties (security, tuning) win over these defaults
+                .setProperties(KafkaClientProperties.merge(Map.of(
+                        "max.partition.fetch.bytes", Integer.toString(MAX_RECORD_BYTES),
+                        "fetch.max.bytes", Integer.toString(4 * MAX_RECORD_BYTES),
+                        "partition.discovery.interval.ms", "10000",
+                        "commit.offsets.on.checkpoint", "true"), JobOptions.kafkaClientProperties(conf), Map.of()));
         String from = conf.get(JobOptions.STARTING_OFFSETS).toLowerCase(Locale.ROOT);
         switch (from) {
             case "committed":
@@ -126,8 +186,9 @@ public final class VxflowJob {
                 .setRecordSerializer(new ResultsSerializationSchema(conf.get(JobOptions.RESULTS_TOPIC)))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(JobOptions.transactionalIdPrefix(conf))
-                .setProperty("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))
-                .setProperty("max.request.size", Integer.toString(MAX_RECORD_BYTES))
+                .setKafkaProducerConfig(KafkaClientProperties.merge(Map.of("max.request.size", Integer.toString(MAX_RECORD_BYTES)),
+                        JobOptions.kafkaClientProperties(conf),
+                        Map.of("transaction.timeout.ms", Long.toString(conf.get(JobOptions.TRANSACTION_TIMEOUT).toMillis()))))
                 .build();
     }
 }

@@ -1,6 +1,7 @@
 package io.vxflow.connectors.broker;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -27,11 +28,15 @@ final class BrokerTopics {
 
     private BrokerTopics() {}
 
-    /** @return true if the topic was created, false if it existed already */
-    static boolean create(String bootstrapServers, String name, int partitions) {
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "vxflow-broker-topics"))) {
+    /**
+     * @param clientProperties what the admin client needs to connect (security settings)
+     * @return true if the topic was created, false if it existed already
+     */
+    static boolean create(String bootstrapServers, Map<String, String> clientProperties, String name, int partitions) {
+        Map<String, Object> config = new HashMap<>(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "vxflow-broker-topics");
+        try (Admin admin = Admin.create(config)) {
             boolean created = createIfAbsent(admin, name, partitions);
             awaitLeaders(admin, name);
             return created;

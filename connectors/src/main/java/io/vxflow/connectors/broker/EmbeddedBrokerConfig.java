@@ -46,14 +46,16 @@ final class EmbeddedBrokerConfig {
 
     /**
      * The properties of a node listening for clients on {@code host:port} (port 0: any free
-     * port) and keeping all its data, metadata log included, in {@code dataDirectory}.
+     * port), secured as {@code security} says (the controller's own listener stays plaintext on
+     * the same host), and keeping all its data, metadata log included, in {@code dataDirectory}.
      * {@code overrides} win over every value chosen here. Values are strings, as in a
      * {@code server.properties} file (typed values must match Kafka's types exactly).
      */
     static Map<String, String> serverProperties(
-            String host, int port, Path dataDirectory, Map<String, String> overrides) {
+            String host, int port, Path dataDirectory, ListenerSecurity security, Map<String, String> overrides) {
         Map<String, Object> props = new LinkedHashMap<>();
-        putNodeAndListeners(props, host, port);
+        putNodeAndListeners(props, host, port, security.securityProtocol());
+        props.putAll(security.serverProperties(BROKER_LISTENER));
         putStorage(props, dataDirectory);
         putSingleNodeReplication(props);
         putLargeMessages(props);
@@ -64,14 +66,14 @@ final class EmbeddedBrokerConfig {
         return asText;
     }
 
-    private static void putNodeAndListeners(Map<String, Object> props, String host, int port) {
+    private static void putNodeAndListeners(Map<String, Object> props, String host, int port, String clientProtocol) {
         props.put("process.roles", "broker,controller");
         props.put("node.id", NODE_ID);
         props.put("listeners", BROKER_LISTENER + "://" + host + ":" + port + ","
                 + CONTROLLER_LISTENER + "://" + host + ":0");
         props.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + port);
         props.put("listener.security.protocol.map",
-                BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+                BROKER_LISTENER + ":" + clientProtocol + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         // A static quorum of one voter. The port is a placeholder: the controller binds an

@@ -32,7 +32,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Limitations: plaintext only, no authentication; replication factor 1 for everything;
+ * <p>The client listener is plaintext unless the builder asks for SASL/PLAIN users
+ * ({@link Builder#saslPlainUser}), TLS ({@link Builder#tls}) or both; {@link #securityProtocol()}
+ * says which {@code security.protocol} clients need. The controller's listener stays plaintext
+ * (only the node itself uses it).
+ *
+ * <p>Limitations: SASL/PLAIN only (no SCRAM, Kerberos or OAuth), no authorization (ACLs), no
+ * client certificates; replication factor 1 for everything;
  * records up to 16 MiB; transactions up to 2 h ({@code transaction.timeout.ms} of Flink's
  * exactly-once {@code KafkaSink} defaults to 1 h). A data directory given with
  * {@link Builder#dataDirectory} is formatted on first use ({@code kafka-storage format}) and
@@ -50,6 +56,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String host;
     private final Map<String, String> overrides;
     private final boolean quietKafkaLogging;
+    private final ListenerSecurity security;
 
     private State state = State.NEW;
     private Path dataDirectory;
@@ -65,6 +72,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.host = builder.host;
         this.overrides = Map.copyOf(builder.overrides);
         this.quietKafkaLogging = builder.quietKafkaLogging;
+        this.security = new ListenerSecurity(builder.saslUsers, builder.keyStore, builder.keyStorePassword);
     }
 
     /** A builder for a broker on 127.0.0.1, any free port, in a fresh temporary directory. */
@@ -105,6 +113,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return servers;
     }
 
+    /**
+     * The {@code security.protocol} clients of this broker need: PLAINTEXT, SASL_PLAINTEXT (with
+     * {@code sasl.mechanism=PLAIN}), SSL or SASL_SSL.
+     */
+    public String securityProtocol() {
+        return security.securityProtocol();
+    }
+
     /** The port of the client listener: the one asked for, or the one picked for port 0. */
     public int port() {
         bootstrapServers(); // only known once started
@@ -139,7 +155,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         + "': the embedded Kafka broker is " + state);
             }
         }
-        return BrokerTopics.create(bootstrapServers, name, partitions);
+        return BrokerTopics.create(bootstrapServers, security.internalClientProperties(), name, partitions);
     }
 
     /**
@@ -175,7 +191,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         directoryLock = DataDirectoryLock.acquire(dataDirectory);
         checkPortIsFree();
         KafkaConfig config = new KafkaConfig(
-                EmbeddedBrokerConfig.serverProperties(host, requestedPort, dataDirectory, overrides), false);
+                EmbeddedBrokerConfig.serverProperties(host, requestedPort, dataDirectory, security, overrides), false);
         KraftStorage.formatIfNeeded(dataDirectory, config);
         node = CombinedKraftNode.create(config, host);
         port = node.start();
@@ -240,6 +256,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private String host = "127.0.0.1";
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private boolean quietKafkaLogging = true;
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
+        private Path keyStore;
+        private String keyStorePassword;
 
         private Builder() {}
 
@@ -283,6 +302,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         /**
+         * Clients must authenticate with SASL/PLAIN, and may as {@code user} with
+         * {@code password}; call again for more users. The broker's own connections to its
+         * listener use an internal user with a random password. Without {@link #tls} the
+         * listener is SASL_PLAINTEXT, which sends passwords in the clear: for tests and local
+         * experiments.
+         */
+        public Builder saslPlainUser(String user, String password) {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            if (!user.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("A SASL user name for the embedded broker is letters, digits, '.', '_' "
+                        + "and '-', got '" + user + "'");
+            }
+            saslUsers.put(user, password);
+            return this;
+        }
+
+        /**
+         * The client listener speaks TLS with the key and certificate in this PKCS12 key store
+         * (the key's password is the store's). Clients must trust the certificate, and it must
+         * name the listener host (for example {@code SAN=IP:127.0.0.1}): Kafka clients verify
+         * host names by default.
+         */
+        public Builder tls(Path keyStore, String keyStorePassword) {
+            this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+            this.keyStorePassword = Objects.requireNonNull(keyStorePassword, "keyStorePassword");
+            return this;
+        }
+
+        /**
          * Whether to turn Kafka's own loggers down to WARN where the log4j2 configuration leaves
          * them at INFO or below by default. Default true.
          */
@@ -306,6 +355,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         + " exists and is not a directory");
             }
             checkHost();
+            if (keyStore != null && !Files.isRegularFile(keyStore)) {
+                throw new IllegalArgumentException("The broker's key store " + keyStore + " does not exist");
+            }
         }
 
         private void checkHost() {

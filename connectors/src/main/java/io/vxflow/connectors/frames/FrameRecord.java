@@ -15,8 +15,16 @@ import java.util.Objects;
  * @param error why the record is invalid, or null
  * @param detail a human-readable explanation of the error, or null
  * @param ingestMillis the Kafka record timestamp (epoch milliseconds)
+ * @param partition the frames-topic partition the record came from, or {@link #NO_OFFSET}
+ * @param offset its offset in that partition, or {@link #NO_OFFSET}: with the partition, where a
+ *     restored decoder can read the record again (Kafka holds the access units durably, so
+ *     checkpoints keep only these coordinates, never the bytes)
  */
-public record FrameRecord(String streamId, AccessUnit unit, DecodeError error, String detail, long ingestMillis) {
+public record FrameRecord(String streamId, AccessUnit unit, DecodeError error, String detail, long ingestMillis, int partition,
+        long offset) {
+    /** Partition and offset of a record that did not come from Kafka (tests, other sources). */
+    public static final int NO_OFFSET = -1;
+
     public FrameRecord {
         Objects.requireNonNull(streamId, "streamId");
         if ((unit == null) == (error == null)) {
@@ -25,11 +33,21 @@ public record FrameRecord(String streamId, AccessUnit unit, DecodeError error, S
     }
 
     public static FrameRecord valid(String streamId, AccessUnit unit, long ingestMillis) {
-        return new FrameRecord(streamId, unit, null, null, ingestMillis);
+        return new FrameRecord(streamId, unit, null, null, ingestMillis, NO_OFFSET, NO_OFFSET);
     }
 
     public static FrameRecord invalid(String streamId, DecodeError error, String detail, long ingestMillis) {
-        return new FrameRecord(streamId, null, error, detail, ingestMillis);
+        return new FrameRecord(streamId, null, error, detail, ingestMillis, NO_OFFSET, NO_OFFSET);
+    }
+
+    /** This record as read from {@code partition} at {@code offset} of the frames topic. */
+    public FrameRecord at(int partition, long offset) {
+        return new FrameRecord(streamId, unit, error, detail, ingestMillis, partition, offset);
+    }
+
+    /** Whether the record knows where it lies in Kafka, so it can be read again. */
+    public boolean hasOffset() {
+        return partition >= 0 && offset >= 0;
     }
 
     public boolean isValid() {

@@ -18,7 +18,12 @@ import org.apache.kafka.common.header.Header;
 public final class FrameRecordParser {
     private FrameRecordParser() {}
 
+    /** The record with its partition and offset, so a restored decoder can read it again. */
     public static FrameRecord parse(ConsumerRecord<byte[], byte[]> record) {
+        return parseContent(record).at(record.partition(), record.offset());
+    }
+
+    private static FrameRecord parseContent(ConsumerRecord<byte[], byte[]> record) {
         byte[] keyBytes = record.key();
         long ts = record.timestamp();
         if (keyBytes == null || keyBytes.length == 0) {

@@ -13,7 +13,8 @@ import org.apache.flink.types.StringValue;
 
 /**
  * Serializes {@link FrameRecord}s across the keyBy shuffle: stream id, a flags byte, then either
- * codec, pts and the access unit bytes, or the error and its detail, then the ingest timestamp.
+ * codec, pts and the access unit bytes, or the error and its detail, then the ingest timestamp and
+ * the record's Kafka partition and offset.
  * Strings are written with {@link StringValue} (any length: the stream id is the Kafka key and the
  * detail may quote a producer's header, either of which can exceed {@code writeUTF}'s 64 KiB).
  * Compressed bytes are copied once each way; nothing else is.
@@ -67,6 +68,8 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
             StringValue.writeString(r.detail() == null ? "" : r.detail(), out);
         }
         out.writeLong(r.ingestMillis());
+        out.writeInt(r.partition());
+        out.writeLong(r.offset());
     }
 
     @Override
@@ -79,12 +82,12 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
             byte[] data = new byte[in.readInt()];
             in.readFully(data);
             long ingest = in.readLong();
-            return FrameRecord.valid(stream, new AccessUnit(codec, pts, (flags & KEYFRAME) != 0, data), ingest);
+            return FrameRecord.valid(stream, new AccessUnit(codec, pts, (flags & KEYFRAME) != 0, data), ingest).at(in.readInt(), in.readLong());
         }
         DecodeError error = ERRORS[in.readByte()];
         String detail = StringValue.readString(in);
         long ingest = in.readLong();
-        return FrameRecord.invalid(stream, error, detail, ingest);
+        return FrameRecord.invalid(stream, error, detail, ingest).at(in.readInt(), in.readLong());
     }
 
     @Override
@@ -102,7 +105,7 @@ public final class FrameRecordSerializer extends TypeSerializerSingleton<FrameRe
         return new Snapshot();
     }
 
-    /** Serializer snapshot; version 1 is the format above. */
+    /** Serializer snapshot of the format above (records cross the network only, never state). */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<FrameRecord> {
         public Snapshot() {
             super(() -> INSTANCE);

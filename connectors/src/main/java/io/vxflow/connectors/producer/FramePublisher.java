@@ -2,6 +2,7 @@ package io.vxflow.connectors.producer;
 
 import static io.vxflow.connectors.frames.FramesWireFormat.*;
 
+import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.gpu.decode.AccessUnit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
@@ -72,8 +74,11 @@ public final class FramePublisher implements AutoCloseable {
      * Creates the producer and waits until the broker has answered for {@code topic}.
      *
      * @param extraProperties Kafka producer properties that win over the publisher's own
-     *     (security settings, {@code client.id}, tuning); serializers cannot be changed
-     * @throws PublishException if the broker does not answer within {@code max.block.ms}
+     *     (security settings, {@code client.id}, tuning); checked by
+     *     {@link KafkaClientProperties#check}: serializers and the bootstrap servers cannot be set so
+     * @throws PublishException if the broker does not answer within {@code max.block.ms}, or
+     *     refuses the client's credentials
+     * @throws IllegalArgumentException if {@code extraProperties} sets what the publisher owns
      */
     public FramePublisher(String bootstrapServers, String topic, Map<String, String> extraProperties) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -88,21 +93,21 @@ public final class FramePublisher implements AutoCloseable {
         }
         try {
             producer.partitionsFor(topic);
+        } catch (AuthenticationException e) {
+            producer.close(Duration.ZERO);
+            throw refused(e);
         } catch (KafkaException e) {
             producer.close(Duration.ZERO);
             throw unreachable(e);
         }
     }
 
-    /** The producer's configuration: the publisher's defaults, then {@code extraProperties}. */
+    /** The producer's configuration: the publisher's defaults, then {@code extraProperties} (checked). */
     static Properties producerProperties(String bootstrapServers, Map<String, String> extraProperties) {
-        Properties props = new Properties();
-        props.putAll(DEFAULTS);
-        props.putAll(extraProperties);
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return props;
+        return KafkaClientProperties.merge(DEFAULTS, extraProperties, Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
     }
 
     /**
@@ -182,6 +187,9 @@ public final class FramePublisher implements AutoCloseable {
         if (e instanceof TimeoutException) {
             throw unreachable(e);
         }
+        if (e instanceof AuthenticationException) {
+            throw refused(e);
+        }
         if (e != null) {
             throw new PublishException("publishing to topic '" + topic + "' on " + bootstrapServers + " failed: "
                     + rootMessage(e), e);
@@ -190,8 +198,13 @@ public final class FramePublisher implements AutoCloseable {
 
     private PublishException unreachable(Exception e) {
         return new PublishException("cannot reach Kafka at " + bootstrapServers + " for topic '" + topic + "' within "
-                + maxBlock.toMillis() + " ms (the broker is down or unreachable, or the topic does not exist and is "
-                + "not created automatically): " + rootMessage(e), e);
+                + maxBlock.toMillis() + " ms (the broker is down or unreachable, its listener expects security settings "
+                + "the client was not given, or the topic does not exist and is not created automatically): " + rootMessage(e), e);
+    }
+
+    private PublishException refused(Exception e) {
+        return new PublishException("Kafka at " + bootstrapServers + " refused the producer's credentials (check the "
+                + "security.protocol, sasl.* and ssl.* client properties): " + rootMessage(e), e);
     }
 
     private static String rootMessage(Throwable e) {

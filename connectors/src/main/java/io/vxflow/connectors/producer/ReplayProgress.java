@@ -15,6 +15,19 @@ import java.time.Duration;
 public record ReplayProgress(long unitsRead, long recordsPublished, long bytesPublished, int loopsCompleted,
         Duration elapsed, State state) {
 
+    /**
+     * Records published to the stream at {@code index} of {@code streams}: the streams take turns
+     * unit by unit, so when a replay stops inside a unit the first streams have one record more. Exact
+     * once the replay has ended; while it runs, a snapshot may count a unit that is still going out.
+     */
+    public long recordsOfStream(int index, int streams) {
+        if (index < 0 || index >= streams) {
+            throw new IndexOutOfBoundsException("stream " + index + " of " + streams);
+        }
+        long started = Math.max(0, Math.min(streams, recordsPublished - unitsRead * streams));
+        return unitsRead + (index < started ? 1 : 0);
+    }
+
     /** Where a replay is. */
     public enum State {
         NOT_STARTED,

@@ -13,13 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * Where a video comes from: a local file, or a URL of a scheme vxflow reads; knows how to name it in
- * messages (a URL's password replaced by {@code ***}) and which FFmpeg options opening it needs.
+ * messages (a URL's password replaced by {@code ***}, see {@link UrlCredentials}) and which FFmpeg options opening it needs.
  * Owns nothing.
  */
 final class SourceLocation {
     private static final Set<String> SCHEMES = Set.of("rtsp", "rtsps", "http", "https");
     private static final Pattern URL = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$");
-    private static final Pattern PASSWORD = Pattern.compile("^([^/@:]*):[^/@]*@");
 
     private final String raw;
     private final String scheme; // null for a file
@@ -40,7 +39,7 @@ final class SourceLocation {
             return new SourceLocation(location, null, location);
         }
         String scheme = m.group(1).toLowerCase(Locale.ROOT);
-        String display = scheme + "://" + PASSWORD.matcher(m.group(2)).replaceFirst("$1:***@");
+        String display = scheme + UrlCredentials.redact(location).substring(m.group(1).length());
         if (!SCHEMES.contains(scheme)) {
             throw new VideoSourceException(Reason.INVALID_ARGUMENT, "cannot read " + display
                     + ": vxflow reads video files and rtsp://, rtsps://, http:// and https:// URLs");

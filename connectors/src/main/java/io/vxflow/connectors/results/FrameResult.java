@@ -19,6 +19,7 @@ import java.util.Map;
  * @param classes top-k classes (classifier models)
  * @param crops one PNG thumbnail per detection when cropping is on, else empty
  * @param timing end-to-end and per-stage timing
+ * @param dropped why the frame was not analysed ({@code overload}), or null when it was
  */
 public record FrameResult(
         String stream,
@@ -32,7 +33,14 @@ public record FrameResult(
         List<DetectionJson> detections,
         List<ClassJson> classes,
         List<byte[]> crops,
-        Timing timing) {
+        Timing timing,
+        String dropped) {
+
+    /** An analysed frame's result. */
+    public FrameResult(String stream, long pts, long frame, int width, int height, String model, String backend, String decoder,
+            List<DetectionJson> detections, List<ClassJson> classes, List<byte[]> crops, Timing timing) {
+        this(stream, pts, frame, width, height, model, backend, decoder, detections, classes, crops, timing, null);
+    }
 
     /** A detection: class index and label, score, box {@code [x1, y1, x2, y2]} in source pixels. */
     public record DetectionJson(int classId, String label, float score, float x1, float y1, float x2, float y2) {}

@@ -5,8 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Packed RGB24 pixels to PNG bytes, for crop thumbnails and mosaic previews. */
+/** Packed RGB24 pixels to PNG bytes, for crop thumbnails and mosaic previews; in memory, no temporary files. */
 public final class Png {
     private Png() {}
 
@@ -24,10 +27,17 @@ public final class Png {
             img.setRGB(0, y, width, 1, row, 0, width);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(img, "png", out);
+        // ImageIO.write(img, "png", out) would wrap 'out' in a FileCacheImageOutputStream: a temporary file
+        // per thumbnail. ImageIO.setUseCache(false) would stop that for every user of ImageIO in the JVM (a
+        // TaskManager's other jobs included), so vxflow buffers in memory itself and leaves the switch alone.
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(img);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
         }
         return out.toByteArray();
     }

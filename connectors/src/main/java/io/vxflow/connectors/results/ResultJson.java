@@ -26,7 +26,8 @@ import java.util.Map;
  * }</pre>
  *
  * Classifiers write {@code "classes":[{"class":281,"label":"281","score":0.91},...]} instead of
- * detections; with cropping on, each detection has {@code "crop"}: a base64 PNG thumbnail.
+ * detections; with cropping on, each detection has {@code "crop"}: a base64 PNG thumbnail. A frame that
+ * was not analysed carries {@code "dropped":"overload"} (and no detections).
  */
 public final class ResultJson {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -46,6 +47,9 @@ public final class ResultJson {
             g.writeStringField("model", r.model());
             g.writeStringField("backend", r.backend());
             g.writeStringField("decoder", r.decoder());
+            if (r.dropped() != null) {
+                g.writeStringField("dropped", r.dropped());
+            }
             g.writeArrayFieldStart("detections");
             for (int i = 0; i < r.detections().size(); i++) {
                 FrameResult.DetectionJson d = r.detections().get(i);
@@ -118,7 +122,8 @@ public final class ResultJson {
             t.get("stages_us").fields().forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asLong()));
             return new FrameResult(n.get("stream").asText(), n.get("pts").asLong(), n.get("frame").asLong(), n.get("width").asInt(),
                     n.get("height").asInt(), n.get("model").asText(), n.get("backend").asText(), n.get("decoder").asText(), dets,
-                    classes, crops, new FrameResult.Timing(t.get("ingest_ms").asLong(), t.get("emit_ms").asLong(), t.path("batch").asInt(0), stages));
+                    classes, crops, new FrameResult.Timing(t.get("ingest_ms").asLong(), t.get("emit_ms").asLong(), t.path("batch").asInt(0), stages),
+                    n.hasNonNull("dropped") ? n.get("dropped").asText() : null);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a vxflow result: " + e.getMessage(), e);
         }

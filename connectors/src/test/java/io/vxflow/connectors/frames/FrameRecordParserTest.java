@@ -32,6 +32,8 @@ class FrameRecordParserTest {
         assertThat(r.isValid()).isTrue();
         assertThat(r.streamId()).isEqualTo("cam-1");
         assertThat(r.ingestMillis()).isEqualTo(TS);
+        assertThat(r.partition()).as("where the record can be read again").isZero();
+        assertThat(r.offset()).isEqualTo(17L);
         assertThat(r.unit().codec()).isEqualTo(Codec.H264);
         assertThat(r.unit().ptsMicros()).isEqualTo(1_233_333L);
         assertThat(r.unit().keyframe()).isTrue();

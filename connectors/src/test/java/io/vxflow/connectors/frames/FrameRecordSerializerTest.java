@@ -34,6 +34,8 @@ class FrameRecordSerializerTest {
     private static void assertSame(FrameRecord back, FrameRecord r) {
         assertThat(back.streamId()).isEqualTo(r.streamId());
         assertThat(back.ingestMillis()).isEqualTo(r.ingestMillis());
+        assertThat(back.partition()).isEqualTo(r.partition());
+        assertThat(back.offset()).isEqualTo(r.offset());
         assertThat(back.isValid()).isEqualTo(r.isValid());
         assertThat(back.error()).isEqualTo(r.error());
         if (r.isValid()) {
@@ -48,9 +50,9 @@ class FrameRecordSerializerTest {
 
     @Test
     void validKeyframeHasTheDocumentedLayout() throws IOException {
-        FrameRecord r = FrameRecord.valid("a", new AccessUnit(Codec.HEVC, 0x0102030405060708L, true, new byte[] {9, 8, 7}), 1000);
+        FrameRecord r = FrameRecord.valid("a", new AccessUnit(Codec.HEVC, 0x0102030405060708L, true, new byte[] {9, 8, 7}), 1000).at(2, 5);
         // stream id (StringValue: varint of length + 1, then each char as a varint), flags VALID|KEYFRAME,
-        // codec ordinal, pts, length, bytes, ingest
+        // codec ordinal, pts, length, bytes, ingest, partition, offset
         assertThat(write(r)).containsExactly(
                 2, 'a',
                 3,
@@ -58,15 +60,17 @@ class FrameRecordSerializerTest {
                 1, 2, 3, 4, 5, 6, 7, 8,
                 0, 0, 0, 3,
                 9, 8, 7,
-                0, 0, 0, 0, 0, 0, 0x03, (byte) 0xE8);
+                0, 0, 0, 0, 0, 0, 0x03, (byte) 0xE8,
+                0, 0, 0, 2,
+                0, 0, 0, 0, 0, 0, 0, 5);
         assertSame(roundTrip(r), r);
     }
 
     @Test
     void invalidRecordHasTheDocumentedLayout() throws IOException {
         FrameRecord r = FrameRecord.invalid("", DecodeError.MISSING_PTS, "x", 5);
-        // empty stream id (length + 1 = 1), flags 0, error ordinal 3, detail "x", ingest 5
-        assertThat(write(r)).containsExactly(1, 0, 3, 2, 'x', 0, 0, 0, 0, 0, 0, 0, 5);
+        // empty stream id (length + 1 = 1), flags 0, error ordinal 3, detail "x", ingest 5, no partition (-1), no offset (-1)
+        assertThat(write(r)).containsExactly(1, 0, 3, 2, 'x', 0, 0, 0, 0, 0, 0, 0, 5, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
         assertSame(roundTrip(r), r);
     }
 
@@ -78,6 +82,8 @@ class FrameRecordSerializerTest {
             FrameRecord.valid("cam-2", new AccessUnit(Codec.HEVC, -40_000, false, new byte[] {0, 0, 1, 0x02, 0x01}), 0),
             FrameRecord.valid("", new AccessUnit(Codec.HEVC, Long.MAX_VALUE, true, new byte[0]), Long.MIN_VALUE),
             FrameRecord.invalid("cam-3", DecodeError.UNKNOWN_CODEC, "unknown codec 'vp9'", 42),
+            FrameRecord.valid("cam-4", new AccessUnit(Codec.H264, 7, true, new byte[] {1}), 9).at(31, Long.MAX_VALUE - 1),
+            FrameRecord.invalid("cam-4", DecodeError.CORRUPT, "empty record value", 9).at(0, 0),
             FrameRecord.invalid("cam-3", DecodeError.CORRUPT, "empty record value", 43),
             FrameRecord.invalid("камера-📹-東京", DecodeError.TOO_LARGE, "détail ünïcode ✓", 44),
             FrameRecord.valid("камера-📹-東京", new AccessUnit(Codec.H264, 7, true, new byte[] {1}), 45),
@@ -106,8 +112,8 @@ class FrameRecordSerializerTest {
         new Random(7).nextBytes(data);
         FrameRecord r = FrameRecord.valid("big", new AccessUnit(Codec.HEVC, 99, true, data), 1);
         byte[] bytes = write(r);
-        // 1 + 3 (id "big") + 1 + 1 + 8 + 4 + 2 MiB + 8
-        assertThat(bytes).hasSize(26 + data.length);
+        // 1 + 3 (id "big") + 1 + 1 + 8 + 4 + 2 MiB + 8, then partition 4 and offset 8
+        assertThat(bytes).hasSize(26 + data.length + 12);
         assertSame(roundTrip(r), r);
     }
 

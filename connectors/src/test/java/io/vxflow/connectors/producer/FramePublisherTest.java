@@ -1,6 +1,7 @@
 package io.vxflow.connectors.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Properties;
@@ -26,10 +27,19 @@ class FramePublisherTest {
     }
 
     @Test
-    void extraPropertiesWinButSerializersStayBytes() {
-        Properties p = FramePublisher.producerProperties("kafka:9092", Map.of("linger.ms", "20",
-                "security.protocol", "SSL", "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    void extraPropertiesWinOverTheDefaults() {
+        Properties p = FramePublisher.producerProperties("kafka:9092", Map.of("linger.ms", "20", "security.protocol", "SSL"));
         assertThat(p).containsEntry("linger.ms", "20").containsEntry("security.protocol", "SSL")
                 .containsEntry("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+    }
+
+    @Test
+    void serializersAndBootstrapServersCannotBeChanged() {
+        assertThatThrownBy(() -> FramePublisher.producerProperties("kafka:9092",
+                Map.of("value.serializer", "org.apache.kafka.common.serialization.StringSerializer")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the Kafka client property 'value.serializer' is set by vxflow (the wire format fixes it)");
+        assertThatThrownBy(() -> FramePublisher.producerProperties("kafka:9092", Map.of("bootstrap.servers", "other:9092")))
+                .hasMessage("the Kafka client property 'bootstrap.servers' is set by vxflow: use --bootstrap (vxflow.kafka.bootstrap)");
     }
 }

@@ -43,6 +43,28 @@ class SourceLocationTest {
     }
 
     @Test
+    void aPasswordWithAnAtSignIsHiddenWhole() {
+        // FFmpeg takes everything up to the authority's last '@' as user information
+        assertThat(SourceLocation.parse("rtsp://admin:p@ssw0rd@cam/live").display()).isEqualTo("rtsp://admin:***@cam/live");
+        assertThat(SourceLocation.parse("rtsp://admin:p@ss:w0rd@@10.0.0.7:554/live?x=a@b").display())
+                .isEqualTo("rtsp://admin:***@10.0.0.7:554/live?x=a@b");
+        assertThat(SourceLocation.parse("rtsps://admin:s3cret@[fe80::1]:322/live").display()).isEqualTo("rtsps://admin:***@[fe80::1]:322/live");
+        assertThat(SourceLocation.parse("http://user:@cam/a.ts").display()).isEqualTo("http://user:***@cam/a.ts");
+        assertThat(SourceLocation.parse("rtsp://[fe80::1]:554/a@b").display()).isEqualTo("rtsp://[fe80::1]:554/a@b");
+        assertThat(SourceLocation.parse("rtsp://cam:554/a:b@c").display()).isEqualTo("rtsp://cam:554/a:b@c");
+    }
+
+    @Test
+    void aPasswordWithASlashIsHiddenToo() {
+        // the authority 'admin:pa' is no host:port, so the user information runs to the last '@'
+        assertThat(SourceLocation.parse("rtsp://admin:pa/ss@cam/live").display()).isEqualTo("rtsp://admin:***@cam/live");
+        assertThat(UrlCredentials.password("rtsp://admin:pa/ss@cam/live")).contains("pa/ss");
+        assertThat(UrlCredentials.password("rtsp://admin:p@ssw0rd@cam/live")).contains("p@ssw0rd");
+        assertThat(UrlCredentials.password("rtsp://viewer@cam/live")).isEmpty();
+        assertThat(UrlCredentials.password("/videos/a:b@c.mp4")).isEmpty();
+    }
+
+    @Test
     void optionsAreChecked() {
         assertThatThrownBy(() -> ReaderOptions.defaults().withRtspTransport("quic")).hasMessageContaining("'quic'");
         assertThatThrownBy(() -> ReaderOptions.defaults().withIoTimeout(Duration.ZERO)).hasMessageContaining("positive");

@@ -2,13 +2,18 @@ package io.vxflow.connectors.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The replayer's settings, its loop timeline and its pacing schedule, without a broker. */
+/** The replayer's settings, its loop timeline, its pacing schedule and its report, without a broker. */
 class StreamReplayerTest {
 
     @Test
@@ -51,6 +56,34 @@ class StreamReplayerTest {
         assertThat(pacer.due(0, 1)).isEqualTo(1_000 + 10_000_000);
         assertThat(pacer.due(2, 3)).isEqualTo(1_000 + 80_000_000 + 30_000_000);
         assertThat(pacer.await(1_000_000, 0, () -> true)).as("stopped while waiting").isFalse();
+    }
+
+    @Test
+    void recordsPerStreamCountTheUnitAStopInterrupted() {
+        ReplayProgress stoppedInside = new ReplayProgress(10, 32, 0, 0, Duration.ofSeconds(1), ReplayProgress.State.STOPPED);
+        assertThat(stoppedInside.recordsOfStream(0, 3)).isEqualTo(11);
+        assertThat(stoppedInside.recordsOfStream(1, 3)).isEqualTo(11);
+        assertThat(stoppedInside.recordsOfStream(2, 3)).as("its turn never came").isEqualTo(10);
+        ReplayProgress between = new ReplayProgress(10, 30, 0, 0, Duration.ofSeconds(1), ReplayProgress.State.MAX_FRAMES);
+        assertThat(between.recordsOfStream(2, 3)).isEqualTo(10);
+        assertThatThrownBy(() -> between.recordsOfStream(3, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void reportRoundTripsThroughItsFile(@TempDir Path dir) throws Exception {
+        ReplayReport before = ReplayReport.of(StreamReplayer.builder().streams(2).streamIdPrefix("cam").build());
+        assertThat(before.perStream()).containsExactly(entry("cam-0", 0L), entry("cam-1", 0L));
+        assertThat(before.ended()).isFalse();
+        ReplayReport done = new ReplayReport(2_000, 1_000, "stopped", 10, 19, 1234, Map.of("cam-0", 10L));
+        Path file = dir.resolve("report.json");
+        done.writeTo(file);
+        before.writeTo(file); // replaced, not appended
+        done.writeTo(file);
+        assertThat(ReplayReport.read(file)).isEqualTo(done);
+        assertThat(ReplayReport.read(file).ended()).isTrue();
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no temporary files left").containsExactly(file);
+        }
     }
 
     @Test

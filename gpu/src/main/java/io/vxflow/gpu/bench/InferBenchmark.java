@@ -16,10 +16,13 @@ import java.util.Map;
 /**
  * TensorRT alone: engine build (or cache load) time, then for each batch size the latency of one
  * {@code enqueueV3} (GPU time, CUDA events, median of 30) and images per second; the same model on
- * ONNX Runtime (CPU, all cores) for the ratio; and CPU-vs-GPU parity ({@link InferenceParity}).
+ * ONNX Runtime (CPU, all cores) for the ratio; and CPU-vs-GPU parity ({@link InferenceParity}), both
+ * ways, with unmatched results per side and a verdict ({@link #parityVerdict}).
  */
 public final class InferBenchmark {
     private static final int REPS = 30;
+    /** The share of each side's results parity must match for the report to say ok (the GPU tests hold the same floor). */
+    static final int PARITY_FLOOR_PERCENT = 99;
 
     private InferBenchmark() {}
 
@@ -68,13 +71,43 @@ public final class InferBenchmark {
                 }
                 if (parityImages > 0) {
                     InferenceParity.Result p = InferenceParity.run(model, ctx, precision, maxBatch, parityImages, 0.05f);
-                    report.add("infer", name + " parity vs ONNX Runtime fp32", Map.of("images", p.images(), "compared", p.compared(),
-                            "max score diff", String.format("%.4f", p.maxScoreDifference())), 100 * p.agreement(),
-                            model.kind() == ModelInfo.Kind.CLASSIFIER ? "% top-1 equal" : "% detections matched");
+                    boolean classifier = model.kind() == ModelInfo.Kind.CLASSIFIER;
+                    Map<String, Object> params = new java.util.LinkedHashMap<>();
+                    params.put("images", p.images());
+                    params.put(classifier ? "compared" : "cpu detections", p.compared());
+                    params.put(classifier ? "top-1 differs" : "cpu unmatched", p.unmatchedCpu());
+                    if (!classifier) {
+                        params.put("gpu detections", p.gpuCompared());
+                        params.put("gpu unmatched", p.unmatchedGpu());
+                    }
+                    params.put("max score diff", String.format(java.util.Locale.ROOT, "%.4f", p.maxScoreDifference()));
+                    params.put("verdict", parityVerdict(p));
+                    report.add("infer", name + " parity vs ONNX Runtime fp32", params, 100 * p.agreement(),
+                            classifier ? "% top-1 equal" : "% detections matched both ways");
                 }
             }
             ortBaseline(report, model);
         }
+    }
+
+    /**
+     * {@code ok} when at least {@value #PARITY_FLOOR_PERCENT}% of each side's detections (or images)
+     * are matched and some were compared; otherwise {@code FAIL} and why, so that the report never
+     * states parity it did not see.
+     */
+    static String parityVerdict(InferenceParity.Result p) {
+        if (p.compared() == 0 && p.gpuCompared() == 0) {
+            return "FAIL: nothing to compare";
+        }
+        double floor = PARITY_FLOOR_PERCENT / 100.0;
+        List<String> failed = new java.util.ArrayList<>();
+        if (p.unmatchedCpu() > (1 - floor) * p.compared()) {
+            failed.add(p.unmatchedCpu() + " of " + p.compared() + " CPU results unmatched");
+        }
+        if (p.unmatchedGpu() > (1 - floor) * p.gpuCompared()) {
+            failed.add(p.unmatchedGpu() + " of " + p.gpuCompared() + " GPU results unmatched");
+        }
+        return failed.isEmpty() ? "ok" : "FAIL: " + String.join(", ", failed);
     }
 
     private static void ortBaseline(BenchReport report, ModelInfo model) {

@@ -21,24 +21,60 @@ import io.vxflow.gpu.trt.TensorRtContext;
 import io.vxflow.gpu.trt.TensorRtEngine;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /**
  * The same ONNX model on the CPU backend (ONNX Runtime, fp32) and the GPU backend (TensorRT, fp16 or
  * fp32) over the same inputs: frames of the synthetic scene and noise images, letterboxed and
- * normalized by the CPU reference. Classifiers: how often top-1 agrees. Detectors: how many CPU
- * detections scoring at least 0.3 have a GPU detection of the same class with IoU at least 0.9 and a
- * score within {@code scoreTolerance} (the GPU side is decoded down to 0.2, so a score moving across
- * the 0.25 threshold in fp16 does not count as a miss).
+ * normalized by the CPU reference. Classifiers: how often top-1 agrees. Detectors, matched both
+ * ways: every detection scoring at least {@value #COUNTED_SCORE} on either side must be paired, one
+ * to one, with a detection of the other side of the same class, IoU at least {@value #MIN_IOU} and a
+ * score within {@code scoreTolerance}; those that are not are unmatched, counted per side (a GPU
+ * detection the CPU does not have is as much a disagreement as a missing one). Both sides are decoded
+ * down to {@value #DECODED_SCORE}, so a score moving across the counting threshold is no miss.
  */
 public final class InferenceParity {
-    /** What was compared and how well it agreed. */
-    public record Result(int images, int agreeing, int compared, double maxScoreDifference) {
+    static final float COUNTED_SCORE = 0.3f;
+    static final float DECODED_SCORE = 0.2f;
+    static final float MIN_IOU = 0.9f;
+
+    /**
+     * What was compared and how well it agreed. Detectors: {@code compared} CPU detections of which
+     * {@code agreeing} were matched, and {@code gpuCompared} GPU detections of which {@code
+     * gpuAgreeing} were. Classifiers: images, and images whose top-1 agrees, the same on both sides.
+     */
+    public record Result(int images, int compared, int agreeing, int gpuCompared, int gpuAgreeing, double maxScoreDifference) {
+        /** The lower of the two sides' match rates; 1 when nothing was compared. */
         public double agreement() {
-            return compared == 0 ? 1.0 : (double) agreeing / compared;
+            return Math.min(rate(agreeing, compared), rate(gpuAgreeing, gpuCompared));
+        }
+
+        /** CPU detections (classifiers: images) the GPU did not reproduce. */
+        public int unmatchedCpu() {
+            return compared - agreeing;
+        }
+
+        /** GPU detections (classifiers: images) the CPU does not have. */
+        public int unmatchedGpu() {
+            return gpuCompared - gpuAgreeing;
+        }
+
+        private static double rate(int matched, int of) {
+            return of == 0 ? 1.0 : (double) matched / of;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d images: CPU %d compared, %d unmatched; GPU %d compared, %d unmatched;"
+                    + " agreement %.4f, max score difference %.4f", images, compared, unmatchedCpu(), gpuCompared, unmatchedGpu(),
+                    agreement(), maxScoreDifference);
         }
     }
+
+    /** One image's detections matched both ways; {@code maxScoreDifference} over the matched pairs. */
+    record Matching(int cpuCounted, int cpuMatched, int gpuCounted, int gpuMatched, double maxScoreDifference) {}
 
     private InferenceParity() {}
 
@@ -47,7 +83,7 @@ public final class InferenceParity {
         NormalizeSpec norm = model.kind() == ModelInfo.Kind.CLASSIFIER ? NormalizeSpec.IMAGENET : NormalizeSpec.UNIT;
         HostTensor in = HostTensor.allocate(batch, 3, h, w);
         HostTensor cpuOut = outputTensor(model, batch);
-        int agreeing = 0, compared = 0;
+        int agreeing = 0, compared = 0, gpuAgreeing = 0, gpuCompared = 0;
         double maxDiff = 0;
         try (TensorRtEngine engine = TensorRtEngine.acquire(model, ctx.device(), precision, Math.max(batch, engineMaxBatch));
                 TensorRtContext trt = engine.newContext(ctx);
@@ -74,35 +110,72 @@ public final class InferenceParity {
                     if (model.kind() == ModelInfo.Kind.CLASSIFIER) {
                         TopK top = new TopK(model.numClasses(), 1);
                         List<FrameOutput.ClassScore> c = top.select(cpuOut.data(), off), g = top.select(gpuOut, off);
+                        boolean same = c.get(0).classId() == g.get(0).classId();
                         compared++;
-                        agreeing += c.get(0).classId() == g.get(0).classId() ? 1 : 0;
+                        gpuCompared++;
+                        agreeing += same ? 1 : 0;
+                        gpuAgreeing += same ? 1 : 0;
                         maxDiff = Math.max(maxDiff, Math.abs(c.get(0).score() - g.get(0).score()));
                     } else {
                         LetterboxGeometry geo = LetterboxGeometry.fit(w, h, w, h);
-                        YoloDecoder dec = new YoloDecoder(model.numClasses(), model.anchors(), 0.25f, 0.45f, 300);
-                        List<Detection> c = dec.decode(cpuOut.data(), off, geo);
-                        List<Detection> g = new YoloDecoder(model.numClasses(), model.anchors(), 0.20f, 0.45f, 300).decode(gpuOut, off, geo);
-                        for (Detection d : c) {
-                            if (d.score() < 0.3f) {
-                                continue;
-                            }
-                            compared++;
-                            Detection best = null;
-                            for (Detection x : g) {
-                                if (x.classId() == d.classId() && (best == null || x.iou(d) > best.iou(d))) {
-                                    best = x;
-                                }
-                            }
-                            if (best != null && best.iou(d) >= 0.9f && Math.abs(best.score() - d.score()) <= scoreTolerance) {
-                                agreeing++;
-                                maxDiff = Math.max(maxDiff, Math.abs(best.score() - d.score()));
-                            }
-                        }
+                        YoloDecoder dec = new YoloDecoder(model.numClasses(), model.anchors(), DECODED_SCORE, 0.45f, 300);
+                        Matching m = match(dec.decode(cpuOut.data(), off, geo), dec.decode(gpuOut, off, geo), scoreTolerance);
+                        compared += m.cpuCounted();
+                        agreeing += m.cpuMatched();
+                        gpuCompared += m.gpuCounted();
+                        gpuAgreeing += m.gpuMatched();
+                        maxDiff = Math.max(maxDiff, m.maxScoreDifference());
                     }
                 }
             }
         }
-        return new Result(images, agreeing, compared, maxDiff);
+        return new Result(images, compared, agreeing, gpuCompared, gpuAgreeing, maxDiff);
+    }
+
+    /**
+     * Pairs CPU and GPU detections one to one, best IoU first, among pairs of the same class with IoU
+     * at least {@value #MIN_IOU} and scores within {@code scoreTolerance}; then counts, per side, the
+     * detections scoring at least {@value #COUNTED_SCORE} and how many of them found a partner.
+     */
+    static Matching match(List<Detection> cpu, List<Detection> gpu, float scoreTolerance) {
+        List<int[]> pairs = new ArrayList<>();
+        List<Float> ious = new ArrayList<>();
+        for (int i = 0; i < cpu.size(); i++) {
+            for (int j = 0; j < gpu.size(); j++) {
+                Detection c = cpu.get(i), g = gpu.get(j);
+                float iou = c.iou(g);
+                if (c.classId() == g.classId() && iou >= MIN_IOU && Math.abs(c.score() - g.score()) <= scoreTolerance) {
+                    pairs.add(new int[] {i, j, ious.size()});
+                    ious.add(iou);
+                }
+            }
+        }
+        pairs.sort((a, b) -> Float.compare(ious.get(b[2]), ious.get(a[2])));
+        boolean[] cpuPaired = new boolean[cpu.size()], gpuPaired = new boolean[gpu.size()];
+        double maxDiff = 0;
+        for (int[] p : pairs) {
+            if (!cpuPaired[p[0]] && !gpuPaired[p[1]]) {
+                cpuPaired[p[0]] = true;
+                gpuPaired[p[1]] = true;
+                if (cpu.get(p[0]).score() >= COUNTED_SCORE || gpu.get(p[1]).score() >= COUNTED_SCORE) {
+                    maxDiff = Math.max(maxDiff, Math.abs(cpu.get(p[0]).score() - gpu.get(p[1]).score()));
+                }
+            }
+        }
+        int[] c = counted(cpu, cpuPaired), g = counted(gpu, gpuPaired);
+        return new Matching(c[0], c[1], g[0], g[1], maxDiff);
+    }
+
+    /** Detections scoring at least the counting threshold, and how many of those are paired. */
+    private static int[] counted(List<Detection> dets, boolean[] paired) {
+        int counted = 0, matched = 0;
+        for (int i = 0; i < dets.size(); i++) {
+            if (dets.get(i).score() >= COUNTED_SCORE) {
+                counted++;
+                matched += paired[i] ? 1 : 0;
+            }
+        }
+        return new int[] {counted, matched};
     }
 
     private static HostTensor outputTensor(ModelInfo model, int batch) {

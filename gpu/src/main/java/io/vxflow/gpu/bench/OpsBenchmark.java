@@ -144,7 +144,7 @@ public final class OpsBenchmark {
             double[] rate = new double[5];
             for (int r = 0; r < 5; r++) {
                 timer.start();
-                org.bytedeco.cuda.global.cudart.cuMemcpyDtoDAsync(b.address(), a.address(), bytes, ctx.stream());
+                ctx.copyOnDeviceAsync(b.address(), a.address(), bytes);
                 rate[r] = 2.0 * bytes / (timer.stopMillis() / 1000.0);
             }
             return BenchReport.median(rate);

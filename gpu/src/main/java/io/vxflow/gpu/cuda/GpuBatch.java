@@ -10,11 +10,13 @@ import java.nio.ByteBuffer;
 /**
  * A GPU batch: every device buffer one inference batch needs, allocated once when the slot opens:
  * the input tensor normalize writes into (fp16 or fp32), the model output, NMS scratch, the letterbox
- * geometry of each item (staged in pinned memory, uploaded with the batch), detections or top-k
- * classes, crop thumbnails, and the pinned host buffer results are copied into.
+ * geometry of each item (staged in pinned memory, uploaded with the batch), the results, and the
+ * pinned host buffer they are copied into.
  *
- * <p>Result layout in device memory: {@code counts[maxBatch]} ints, then {@code
- * dets[maxBatch][maxDetections][6]} floats, contiguous, so a batch's detections come back in one copy.
+ * <p>Results live in ONE device region laid out as {@code counts[maxBatch]} ints, {@code
+ * dets[maxBatch][maxDetections][6]} floats, {@code crops[maxBatch][maxCrops][size][size][3]} bytes,
+ * then {@code topk[maxBatch][k][2]} floats, mirrored in {@link #host}: a detector batch's boxes and
+ * thumbnails come back in one contiguous copy, a classifier batch's classes in another.
  */
 final class GpuBatch extends Batch {
     final long inputItemBytes;
@@ -25,13 +27,14 @@ final class GpuBatch extends Batch {
     final DeviceBuffer candidateCounts;
     final DeviceBuffer geometry;
     final PinnedBuffer geometryHost;
+    /** counts, detections, crops and top-k, in that order (see the class comment). */
     final DeviceBuffer results;
-    final DeviceBuffer topk;
-    final DeviceBuffer crops;
     final PinnedBuffer host;
     final int maxDetections;
     final int topkSize;
     final long cropItemBytes;
+    private final long cropsOffset;
+    private final long topkOffset;
     boolean postprocessed;
     boolean read;
 
@@ -51,16 +54,18 @@ final class GpuBatch extends Batch {
         ctx.fillAsync(candidateCounts.address(), (byte) 0, candidateCounts.size());
         geometry = ctx.allocate(6L * cap * Integer.BYTES, "letterbox geometry");
         geometryHost = ctx.allocatePinned(geometry.size());
-        results = ctx.allocate(resultsBytes(cap, cap), "detections");
-        ctx.fillAsync(results.address(), (byte) 0, results.size());
-        topk = ctx.allocate(Math.max(1, (long) cap * topkSize * 2 * Float.BYTES), "top-k");
         cropItemBytes = spec.cropsEnabled() ? (long) spec.maxCrops() * spec.cropSize() * spec.cropSize() * 3 : 0;
-        crops = ctx.allocate(Math.max(1, cropItemBytes * cap), "crops");
-        host = ctx.allocatePinned(resultsBytes(cap, cap) + topk.size() + cropItemBytes * cap);
+        cropsOffset = detectionBytes(cap);
+        topkOffset = cropsOffset + cropItemBytes * cap;
+        long total = topkOffset + (long) cap * topkSize * 2 * Float.BYTES;
+        results = ctx.allocate(total, "results");
+        ctx.fillAsync(results.address(), (byte) 0, results.size());
+        host = ctx.allocatePinned(total);
     }
 
-    long resultsBytes(int capacity, int n) {
-        return (long) capacity * Integer.BYTES + (long) n * maxDetections * Kernels.DET_FIELDS * Float.BYTES;
+    /** Bytes of the counts and the detections of {@code n} items (the region's prefix). */
+    long detectionBytes(int n) {
+        return (long) capacity() * Integer.BYTES + (long) n * maxDetections * Kernels.DET_FIELDS * Float.BYTES;
     }
 
     long inputItem(int i) {
@@ -76,7 +81,11 @@ final class GpuBatch extends Batch {
     }
 
     long crops(int i) {
-        return crops.address() + i * cropItemBytes;
+        return results.address() + cropsOffset + i * cropItemBytes;
+    }
+
+    long topk() {
+        return results.address() + topkOffset;
     }
 
     void stageGeometry(int i, LetterboxGeometry g) {
@@ -86,12 +95,28 @@ final class GpuBatch extends Batch {
                 .putInt(o + 16, g.padX()).putInt(o + 20, g.padY());
     }
 
-    /** Host offset of the top-k region in {@link #host}. */
-    long hostTopkOffset() {
-        return resultsBytes(capacity(), capacity());
+    /** Host offset of item {@code i}'s thumbnails in {@link #host}. */
+    long hostCropsOffset(int i) {
+        return cropsOffset + i * cropItemBytes;
     }
 
-    long hostCropsOffset() {
-        return hostTopkOffset() + topk.size();
+    /** Host (and device) offset of the top-k region. */
+    long topkOffset() {
+        return topkOffset;
+    }
+
+    /**
+     * The one copy that brings this batch's results to the host: for a detector, counts and boxes
+     * (and, with crops on, every item's thumbnails, which lie right after all the boxes); for a
+     * classifier, the top-k classes of its items.
+     */
+    void copyResults(GpuContext ctx, boolean detector) {
+        int n = size();
+        if (detector) {
+            long bytes = cropItemBytes > 0 ? cropsOffset + n * cropItemBytes : detectionBytes(n);
+            ctx.copyToHostAsync(host, 0, results.address(), bytes);
+        } else {
+            ctx.copyToHostAsync(host, topkOffset, topk(), (long) n * topkSize * 2 * Float.BYTES);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.Pointer;
 
@@ -16,17 +17,20 @@ import org.bytedeco.javacpp.Pointer;
  * enqueues on, and every buffer the slot allocates. Closing frees the buffers (last allocated first),
  * destroys the stream and releases the context; it is idempotent.
  *
- * <p>Allocation and host copies go through here so that {@link #stats()} sees all of them.
- * Not thread-safe: one task thread drives a slot.
+ * <p>Allocation and host copies go through here so that {@link #stats()} sees all of them. One task
+ * thread drives a slot; its decode workers may also enqueue on the stream (CUDA streams take work from
+ * any thread) and allocate (the software-decode fallback's upload pool), so the buffer lists are
+ * guarded.
  */
 public final class GpuContext implements AutoCloseable {
     private final GpuDevice device;
     private final CUctx_st context = new CUctx_st();
     private final CUstream_st stream = new CUstream_st();
+    private final CUevent_st readEvent = new CUevent_st();
     private final MemoryStats stats = new MemoryStats();
     private final Deque<DeviceBuffer> buffers = new ArrayDeque<>();
     private final List<PinnedBuffer> pinned = new ArrayList<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private GpuContext(GpuDevice device) {
         this.device = device;
@@ -41,6 +45,7 @@ public final class GpuContext implements AutoCloseable {
         try {
             makeCurrent();
             Cuda.check(cuStreamCreate(stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+            Cuda.check(cuEventCreate(readEvent, CU_EVENT_BLOCKING_SYNC | CU_EVENT_DISABLE_TIMING), "cuEventCreate");
         } catch (RuntimeException e) {
             cuDevicePrimaryCtxRelease(device.handle());
             throw e;
@@ -80,7 +85,7 @@ public final class GpuContext implements AutoCloseable {
     }
 
     /** Allocates device memory; call it in {@code open()}, never per frame. */
-    public DeviceBuffer allocate(long bytes, String label) {
+    public synchronized DeviceBuffer allocate(long bytes, String label) {
         ensureOpen();
         makeCurrent();
         long[] ptr = new long[1];
@@ -92,14 +97,14 @@ public final class GpuContext implements AutoCloseable {
         return b;
     }
 
-    void freed(DeviceBuffer b) {
+    synchronized void freed(DeviceBuffer b) {
         stats.deviceFrees.incrementAndGet();
         stats.deviceBytes.addAndGet(-b.size());
         buffers.remove(b);
     }
 
     /** Allocates page-locked host memory for result copies. */
-    public PinnedBuffer allocatePinned(long bytes) {
+    public synchronized PinnedBuffer allocatePinned(long bytes) {
         ensureOpen();
         makeCurrent();
         Pointer host = new Pointer();
@@ -127,9 +132,37 @@ public final class GpuContext implements AutoCloseable {
         stats.hostToDeviceCopies.incrementAndGet();
     }
 
+    /**
+     * Copies host memory to the device and waits for it: for set-up, benchmarks and tests, never per
+     * frame. Counted in {@link #stats()} like {@link #copyToDeviceAsync}.
+     */
+    public void copyToDevice(long dstDevice, Pointer src, long bytes) {
+        makeCurrent();
+        copyToDeviceAsync(dstDevice, src, bytes);
+        synchronize();
+    }
+
+    /**
+     * Enqueues a device-to-device copy on the slot's stream. Not counted: it never crosses PCIe (the
+     * stats count host copies and allocations).
+     */
+    public void copyOnDeviceAsync(long dstDevice, long srcDevice, long bytes) {
+        Cuda.check(cuMemcpyDtoDAsync(dstDevice, srcDevice, bytes, stream()), "cuMemcpyDtoDAsync");
+    }
+
     /** Fills device memory with a byte value, on the stream. */
     public void fillAsync(long dstDevice, byte value, long bytes) {
         Cuda.check(cuMemsetD8Async(dstDevice, value, bytes, stream()), "cuMemsetD8Async");
+    }
+
+    /**
+     * Waits for the work the calling thread has enqueued on the slot's stream so far (an event
+     * recorded now), not for work other threads enqueue meanwhile. The task thread's one wait per
+     * batch.
+     */
+    public void awaitStream() {
+        Cuda.check(cuEventRecord(readEvent, stream()), "cuEventRecord");
+        Cuda.check(cuEventSynchronize(readEvent), "cuEventSynchronize");
     }
 
     /** Waits for everything enqueued on the slot's stream. */
@@ -155,10 +188,12 @@ public final class GpuContext implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         // every step runs whatever the ones before did (after a sticky CUDA error each free fails): the
         // context reference is released in any case, so a broken context is not kept alive for the next task
         List<AutoCloseable> steps = new ArrayList<>();
@@ -170,6 +205,7 @@ public final class GpuContext implements AutoCloseable {
         steps.addAll(pinned);
         RuntimeException failure = CloseAll.closeAll(steps);
         pinned.clear();
+        cuEventDestroy(readEvent);
         cuStreamDestroy(stream);
         cuDevicePrimaryCtxRelease(device.handle());
         if (failure != null) {

@@ -33,8 +33,13 @@ import java.util.List;
  * The GPU backend of one slot: a {@link GpuContext} (the device's primary context and one stream),
  * NVDEC decoders for the slot's streams, the CUDA kernels, a TensorRT execution context on the shared
  * engine, and every buffer, allocated here, in the constructor. Every stage only enqueues on the
- * slot's stream; {@link #read} copies a batch's results to pinned host memory in one copy (plus one
- * per frame for its crops when they are on) and is the one place the host waits.
+ * slot's stream; the first {@link #read} of a batch copies all of its results to pinned host memory
+ * in one copy (boxes and every item's crop thumbnails together) and is the one place the host waits,
+ * once per batch, on an event rather than the whole stream (decode workers keep enqueueing NVDEC
+ * output copies on the same stream meanwhile).
+ *
+ * <p>Threads: the task thread calls the stages; the slot's decode workers call {@link #openDecoder}
+ * and drive the decoders it returns.
  */
 public final class GpuSlotRuntime implements SlotRuntime {
     private final PipelineSpec spec;
@@ -129,7 +134,9 @@ public final class GpuSlotRuntime implements SlotRuntime {
         // frames outlive resize only when crop or compose read them after inference
         int held = spec.keepsFrames() ? spec.maxBatch() + 4 : 4;
         // beyond NVDEC's surface budget, FFmpeg's output pool grows on demand (once) instead
-        return new NvdecDecoder(nvdec, codec, Math.min(held, NvdecDecoder.MAX_EXTRA_FRAMES));
+        int extra = Math.min(held, NvdecDecoder.MAX_EXTRA_FRAMES);
+        return spec.decodeOnCpu() ? NvdecDecoder.softwareThenUpload(nvdec, codec, extra, spec.decodeThreads())
+                : new NvdecDecoder(nvdec, codec, extra);
     }
 
     @Override
@@ -185,7 +192,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
             yolo.run(ctx, b.output.address(), b.size(), b.candidates.address(), b.candidateCounts.address(), b.geometry.address(),
                     b.detections(0), b.detectionCount(0));
         } else {
-            topK.run(ctx, b.output.address(), b.size(), b.topk.address());
+            topK.run(ctx, b.output.address(), b.size(), b.topk());
         }
         b.postprocessed = true;
     }
@@ -214,32 +221,13 @@ public final class GpuSlotRuntime implements SlotRuntime {
     @Override
     public FrameOutput read(BatchItem item) {
         GpuBatch b = batch(item);
-        boolean wait = false;
         if (!b.read) {
-            copyResults(b);
+            // every item's crops were enqueued before the first read (the result stage reads a whole batch at once)
+            b.copyResults(ctx, yolo != null);
+            ctx.awaitStream();
             b.read = true;
-            wait = true;
-        }
-        if (crop != null) {
-            // crops are enqueued frame by frame as the chain reaches them: each comes back with its own read
-            int i = item.index();
-            ctx.copyToHostAsync(b.host, b.hostCropsOffset() + i * b.cropItemBytes, b.crops(i), b.cropItemBytes);
-            wait = true;
-        }
-        if (wait) {
-            ctx.synchronize();
         }
         return output(b, item.index());
-    }
-
-    /** The batch's detections (or top-k classes) into pinned host memory, in one copy. */
-    private void copyResults(GpuBatch b) {
-        int n = b.size();
-        if (yolo != null) {
-            ctx.copyToHostAsync(b.host, 0, b.results.address(), b.resultsBytes(b.capacity(), n));
-        } else {
-            ctx.copyToHostAsync(b.host, b.hostTopkOffset(), b.topk.address(), (long) n * b.topkSize * 2 * Float.BYTES);
-        }
     }
 
     private FrameOutput output(GpuBatch b, int i) {
@@ -262,14 +250,14 @@ public final class GpuSlotRuntime implements SlotRuntime {
                 thumbs = new ArrayList<>(n);
                 for (int c = 0; c < n; c++) {
                     byte[] t = new byte[bytes];
-                    h.get((int) (b.hostCropsOffset() + i * b.cropItemBytes + (long) c * bytes), t);
+                    h.get((int) (b.hostCropsOffset(i) + (long) c * bytes), t);
                     thumbs.add(t);
                 }
             }
         } else {
             classes = new ArrayList<>(b.topkSize);
             for (int r = 0; r < b.topkSize; r++) {
-                int o = (int) (b.hostTopkOffset() + ((long) i * b.topkSize + r) * 2 * Float.BYTES);
+                int o = (int) (b.topkOffset() + ((long) i * b.topkSize + r) * 2 * Float.BYTES);
                 classes.add(new FrameOutput.ClassScore((int) h.getFloat(o), h.getFloat(o + 4)));
             }
         }
@@ -283,7 +271,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
         }
         long bytes = mosaicHost.size();
         ctx.copyToHostAsync(mosaicHost, 0, mosaic.plane(0), bytes);
-        ctx.synchronize();
+        ctx.awaitStream();
         byte[] out = new byte[(int) bytes];
         mosaicHost.view().get(0, out);
         return out;

@@ -1,7 +1,5 @@
 package io.vxflow.gpu.cuda;
 
-import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoD;
-
 import io.vxflow.gpu.image.DeviceImage;
 import io.vxflow.gpu.image.HostImage;
 import io.vxflow.gpu.image.PixelFormat;
@@ -29,7 +27,7 @@ public final class HostUploads {
             byte[] data = new byte[(int) bytes];
             src.get(data);
             try (BytePointer host = new BytePointer(data)) {
-                Cuda.check(cuMemcpyHtoD(b.address(), host, bytes), "cuMemcpyHtoD");
+                ctx.copyToDevice(b.address(), host, bytes);
             }
             ptrs[p] = b.address();
             pitches[p] = img.stride(p);

@@ -23,7 +23,14 @@ public enum DecodeError {
     /** The picture is larger than the configured maximum the pools are sized for. */
     TOO_LARGE("frame-too-large"),
     /** The record has no key, or a key that is not UTF-8 text: it belongs to no stream. */
-    NO_STREAM_ID("missing-stream-id");
+    NO_STREAM_ID("missing-stream-id"),
+    /** The decoder failed in a way no other reason names (it is closed and opened again at the next keyframe). */
+    DECODER_FAILURE("decoder-failure"),
+    /**
+     * A restored or drained stream could not re-read its access units since the last keyframe from
+     * Kafka (retention removed them, or the records carry no offsets): it resumes at its next keyframe.
+     */
+    REPLAY_UNAVAILABLE("replay-unavailable");
 
     private final String metricName;
 

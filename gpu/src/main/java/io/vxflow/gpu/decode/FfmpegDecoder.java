@@ -17,7 +17,8 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
  * What FFmpeg-based decoders share: an H.264 or HEVC codec context opened with error detection on
  * and damaged pictures withheld, the packet an access unit is sent in, the send/receive/drain loop,
  * and a free list of frame structs. Subclasses turn each good picture into a {@link DecodedFrame}
- * ({@link #lease}). Not thread-safe: one task thread drives a decoder.
+ * ({@link #lease}). One thread at a time drives a decoder (a decode worker, for one stream); frames
+ * it handed out may be released from any thread.
  */
 abstract class FfmpegDecoder implements VideoDecoder {
     /** libavcodec's FF_THREAD_SLICE and AV_FRAME_FLAG_CORRUPT: macros the preset does not map. */
@@ -28,7 +29,7 @@ abstract class FfmpegDecoder implements VideoDecoder {
     protected final AVCodecContext context;
     private final AccessUnitPacket packet = new AccessUnitPacket();
     private final ArrayDeque<AVFrame> freeFrames = new ArrayDeque<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param threads slice threads (no added delay)
@@ -65,6 +66,7 @@ abstract class FfmpegDecoder implements VideoDecoder {
     @Override
     public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
         ensureOpen();
+        onDecodeThread();
         packet.send(context, unit);
         receive(out);
     }
@@ -72,6 +74,7 @@ abstract class FfmpegDecoder implements VideoDecoder {
     @Override
     public void drain(Consumer<DecodedFrame> out) throws DecodeException {
         ensureOpen();
+        onDecodeThread();
         avcodec_send_packet(context, (AVPacket) null);
         try {
             receive(out);
@@ -80,22 +83,31 @@ abstract class FfmpegDecoder implements VideoDecoder {
         }
     }
 
+    /** FFmpeg's {@code has_b_frames}: the reorder delay it derived from the stream's parameter sets and pictures. */
+    @Override
+    public int reorderDepth() {
+        return closed ? -1 : context.has_b_frames();
+    }
+
     @Override
     public void reset() {
         ensureOpen();
         avcodec_flush_buffers(context);
     }
 
+    /** Binds whatever the calling thread needs before FFmpeg runs (the GPU context, for NVDEC). */
+    void onDecodeThread() {}
+
     private void receive(Consumer<DecodedFrame> out) throws DecodeException {
         while (true) {
-            AVFrame frame = freeFrames.isEmpty() ? av_frame_alloc() : freeFrames.pop();
+            AVFrame frame = takeFrame();
             int ret = avcodec_receive_frame(context, frame);
             if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                freeFrames.push(frame);
+                putFrame(frame);
                 return;
             }
             if (ret < 0) {
-                freeFrames.push(frame);
+                putFrame(frame);
                 throw new DecodeException(DecodeError.CORRUPT, "decoding failed: " + FfmpegErrors.describe(ret));
             }
             if (isDamaged(frame)) {
@@ -109,20 +121,33 @@ abstract class FfmpegDecoder implements VideoDecoder {
     /** Turns a decoded, undamaged picture into a lease; on failure it discards the frame and throws. */
     abstract DecodedFrame lease(AVFrame frame) throws DecodeException;
 
+    private AVFrame takeFrame() {
+        synchronized (freeFrames) {
+            AVFrame f = freeFrames.poll();
+            return f != null ? f : av_frame_alloc();
+        }
+    }
+
+    /** Back to the free list, or freed when the decoder has closed meanwhile (frames may outlive it). */
+    private void putFrame(AVFrame frame) {
+        synchronized (freeFrames) {
+            if (!closed) {
+                freeFrames.push(frame);
+                return;
+            }
+        }
+        av_frame_free(frame);
+    }
+
     /** Gives a frame's buffers back to FFmpeg and its struct to the free list. */
     final void discard(AVFrame frame) {
         av_frame_unref(frame);
-        freeFrames.push(frame);
+        putFrame(frame);
     }
 
-    /** {@link #discard}, or frees the struct when the decoder has closed meanwhile (frames may outlive it). */
+    /** {@link #discard} from any thread, also after the decoder closed (FFmpeg's pool buffers outlive it). */
     final void recycle(AVFrame frame) {
-        av_frame_unref(frame);
-        if (closed) {
-            av_frame_free(frame);
-        } else {
-            freeFrames.push(frame);
-        }
+        discard(frame);
     }
 
     final boolean isClosed() {
@@ -143,13 +168,15 @@ abstract class FfmpegDecoder implements VideoDecoder {
         if (closed) {
             return;
         }
-        closed = true;
         avcodec_free_context(context);
         packet.close();
-        for (AVFrame f : freeFrames) {
-            av_frame_free(f);
+        synchronized (freeFrames) {
+            closed = true;
+            for (AVFrame f : freeFrames) {
+                av_frame_free(f);
+            }
+            freeFrames.clear();
         }
-        freeFrames.clear();
         closeResources();
     }
 

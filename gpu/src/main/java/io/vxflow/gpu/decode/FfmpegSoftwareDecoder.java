@@ -13,7 +13,7 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
  *
  * <p>Frames FFmpeg knows to be damaged are never handed out: the decoder runs with
  * {@code AV_CODEC_FLAG_OUTPUT_CORRUPT} off and error detection on, and reports such input as
- * {@link DecodeError#CORRUPT}. Not thread-safe: one task thread drives it.
+ * {@link DecodeError#CORRUPT}. One thread at a time drives it; frames may be released from any thread.
  */
 public final class FfmpegSoftwareDecoder extends FfmpegDecoder {
     /**

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * first frame and sized from it: the layout (format, size, FFmpeg's line sizes) of that frame. A
  * frame of another layout (a resolution change) retires the pool, once, and allocates a new one;
  * retired slots still leased are freed when released. The pool holds {@code size} slots and grows by
- * one, with a warning, only when the pipeline holds more frames than that. Not thread-safe.
+ * one, with a warning, only when the pipeline holds more frames than that. Thread-safe: a decode worker
+ * uploads while the task thread releases frames it is done with.
  */
 final class HostFrameUploader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostFrameUploader.class);
@@ -52,7 +53,7 @@ final class HostFrameUploader implements AutoCloseable {
      * Enqueues the upload of {@code frame} (a software frame in {@code format}) and returns the slot
      * that holds it; the caller may unref the frame as soon as this returns.
      */
-    Slot upload(AVFrame frame, PixelFormat format) {
+    synchronized Slot upload(AVFrame frame, PixelFormat format) {
         if (closed) {
             throw new IllegalStateException("uploader is closed");
         }
@@ -69,7 +70,7 @@ final class HostFrameUploader implements AutoCloseable {
     }
 
     /** Takes a slot back; slots of a retired layout, or released after close, are freed. */
-    void release(Slot slot) {
+    synchronized void release(Slot slot) {
         if (!closed && slot.layout == layout) {
             free.addLast(slot); // FIFO: the slot reused next is the one whose copy finished longest ago
         } else {
@@ -103,7 +104,7 @@ final class HostFrameUploader implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * while parsing (headers, references, NAL structure) are caught on this path.
  *
  * <p>Owns its codec context (and through it its NVDEC session and FFmpeg's frame pool), one packet,
- * a free list of frame structs and, once needed, the fallback's uploader. Not thread-safe: the slot's
- * task thread drives it.
+ * a free list of frame structs and, once needed, the fallback's uploader. One thread at a time drives
+ * it (a decode worker); frames may be released from any thread.
  */
 public final class NvdecDecoder extends FfmpegDecoder {
     /** {@link #engine()} while NVDEC decodes the stream. */
@@ -71,7 +71,19 @@ public final class NvdecDecoder extends FfmpegDecoder {
     /** @param useNvdec false decodes on the CPU and uploads every frame (tests the fallback path) */
     NvdecDecoder(NvdecDevice device, Codec codec, int extraFrames, boolean useNvdec) {
         // one thread: NVDEC does the work, and frame threads would add delay and decode surfaces
-        super(codec, 1, configure(checkedExtraFrames(extraFrames), useNvdec ? device.newReference() : null),
+        this(device, codec, extraFrames, useNvdec, 1);
+    }
+
+    /**
+     * The conventional pipeline, for comparison: FFmpeg decodes on the CPU ({@code threads} slice
+     * threads) and each frame is uploaded once; everything after decode is the same.
+     */
+    public static NvdecDecoder softwareThenUpload(NvdecDevice device, Codec codec, int extraFrames, int threads) {
+        return new NvdecDecoder(device, codec, extraFrames, false, threads);
+    }
+
+    private NvdecDecoder(NvdecDevice device, Codec codec, int extraFrames, boolean useNvdec, int threads) {
+        super(codec, threads, configure(checkedExtraFrames(extraFrames), useNvdec ? device.newReference() : null),
                 "cannot open the " + codec.wireName() + " decoder with NVDEC on GPU " + device.gpu().device().index());
         this.device = device;
         this.extraFrames = extraFrames;
@@ -110,6 +122,12 @@ public final class NvdecDecoder extends FfmpegDecoder {
     /** Frames the pipeline may hold at once, as configured. */
     public int extraFrames() {
         return extraFrames;
+    }
+
+    /** Decode workers are pool threads: the slot's context must be current for the fallback's uploads. */
+    @Override
+    void onDecodeThread() {
+        device.gpu().makeCurrent();
     }
 
     @Override

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: FFmpeg only shares a primary context that is scheduled with
  * {@code CU_CTX_SCHED_BLOCKING_SYNC}; opening the device sets that flag on the GPU's primary context,
  * so host waits on any of its streams (the sink's, a pool's) block on an OS primitive instead of
- * spinning. Not thread-safe: the slot's task thread creates decoders.
+ * spinning. Decoders may be created from any thread (the slot's decode workers open them): each takes
+ * its own reference, and FFmpeg counts references atomically.
  */
 public final class NvdecDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NvdecDevice.class);
@@ -46,7 +47,7 @@ public final class NvdecDevice implements AutoCloseable {
 
     private final GpuContext gpu;
     private final AVBufferRef deviceRef;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * Creates FFmpeg's CUDA device on {@code gpu}'s primary context and binds it to the slot's stream.

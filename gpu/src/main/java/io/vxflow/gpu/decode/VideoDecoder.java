@@ -22,6 +22,14 @@ public interface VideoDecoder extends AutoCloseable {
     /** Forgets all reference pictures; the next access unit must be a keyframe. */
     void reset();
 
+    /**
+     * How many frames this stream's pictures may come out after later-decoded ones (B-frame
+     * reordering), as the decoder has learned it from the stream; -1 when it does not know yet.
+     */
+    default int reorderDepth() {
+        return -1;
+    }
+
     /** Where frames are decoded: "cpu" or "nvdec"; shows up in metrics. */
     String engine();
 

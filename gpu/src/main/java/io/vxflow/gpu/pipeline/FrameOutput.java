@@ -9,6 +9,9 @@ import java.util.List;
  * order of {@code detections}, {@code cropSize} square).
  */
 public record FrameOutput(List<Detection> detections, List<ClassScore> classes, List<byte[]> crops, int cropSize) {
+    /** No detections, no classes: the output of a frame that was not analysed. */
+    public static final FrameOutput EMPTY = new FrameOutput(List.of(), List.of(), List.of(), 0);
+
 
     /** A class and its probability. */
     public record ClassScore(int classId, float score) {}

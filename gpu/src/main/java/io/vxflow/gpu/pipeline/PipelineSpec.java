@@ -24,6 +24,8 @@ import java.io.Serializable;
  * @param maxCrops thumbnails per frame
  * @param mosaicTiles streams drawn into the mosaic with their boxes; 0 turns compose off
  * @param mosaicTileWidth width of one mosaic tile in pixels (16:9)
+ * @param decodeOnCpu GPU backend: decode on the CPU and upload each frame once instead of NVDEC (the
+ *     conventional pipeline, for comparison)
  * @param decodeThreads FFmpeg threads per software decoder
  * @param inferThreads ONNX Runtime threads per CPU inference
  * @param maxWidth widest frame the pools take
@@ -45,6 +47,7 @@ public record PipelineSpec(
         int maxCrops,
         int mosaicTiles,
         int mosaicTileWidth,
+        boolean decodeOnCpu,
         int decodeThreads,
         int inferThreads,
         int maxWidth,
@@ -85,6 +88,7 @@ public record PipelineSpec(
         b.maxCrops = maxCrops;
         b.mosaicTiles = mosaicTiles;
         b.mosaicTileWidth = mosaicTileWidth;
+        b.decodeOnCpu = decodeOnCpu;
         b.decodeThreads = decodeThreads;
         b.inferThreads = inferThreads;
         b.maxWidth = maxWidth;
@@ -95,7 +99,8 @@ public record PipelineSpec(
     /** This spec with the model read from {@code path} (a TaskManager's local copy of the same file). */
     public PipelineSpec withModelPath(String path) {
         return new PipelineSpec(backend, model.withPath(path), maxBatch, maxWaitMillis, padValue, normalize, fp16, confidence, iou,
-                maxDetections, topK, cropSize, maxCrops, mosaicTiles, mosaicTileWidth, decodeThreads, inferThreads, maxWidth, maxHeight);
+                maxDetections, topK, cropSize, maxCrops, mosaicTiles, mosaicTileWidth, decodeOnCpu, decodeThreads, inferThreads, maxWidth,
+                maxHeight);
     }
 
     public boolean cropsEnabled() {
@@ -157,6 +162,7 @@ public record PipelineSpec(
         private int maxCrops = 8;
         private int mosaicTiles = 0;
         private int mosaicTileWidth = 320;
+        private boolean decodeOnCpu;
         private int decodeThreads = 1;
         private int inferThreads = 1;
         private int maxWidth = 4096;
@@ -180,12 +186,13 @@ public record PipelineSpec(
         public Builder topK(int k) { this.topK = k; return this; }
         public Builder crops(int size, int max) { this.cropSize = size; this.maxCrops = max; return this; }
         public Builder mosaic(int tiles, int tileWidth) { this.mosaicTiles = tiles; this.mosaicTileWidth = tileWidth; return this; }
+        public Builder decodeOnCpu(boolean cpu) { this.decodeOnCpu = cpu; return this; }
         public Builder threads(int decode, int infer) { this.decodeThreads = decode; this.inferThreads = infer; return this; }
         public Builder maxFrame(int w, int h) { this.maxWidth = w; this.maxHeight = h; return this; }
 
         public PipelineSpec build() {
             return new PipelineSpec(backend, model, maxBatch, maxWaitMillis, padValue, normalize, fp16, confidence, iou,
-                    maxDetections, topK, cropSize, maxCrops, mosaicTiles, mosaicTileWidth, decodeThreads, inferThreads,
+                    maxDetections, topK, cropSize, maxCrops, mosaicTiles, mosaicTileWidth, decodeOnCpu, decodeThreads, inferThreads,
                     maxWidth, maxHeight);
         }
     }

@@ -111,11 +111,16 @@ final class EngineCache {
         }
     }
 
-    /** Why the cache missed, when it holds engines of the same model built for other keys. */
+    /**
+     * Why the cache missed, when it holds engines of the same model built for other keys, or engines
+     * of the model's name that this vxflow cannot use (say, of an older file format, whose key
+     * lacked the builder settings: they are left in place for the vxflow that wrote them).
+     */
     static String explainMiss(Path dir, ModelInfo model, EngineKey key) {
         String prefix = key.fileName(model.name());
         prefix = prefix.substring(0, prefix.lastIndexOf('-') + 1);
         List<String> reasons = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, globEscape(prefix) + "*.engine")) {
             for (Path f : files) {
                 try {
@@ -123,14 +128,19 @@ final class EngineCache {
                     if (other.modelSha256().equals(key.modelSha256()) && reasons.size() < 3) {
                         reasons.add(f.getFileName() + ": " + String.join(", ", key.differencesFrom(other)));
                     }
-                } catch (IOException | EngineFile.UnusableException e) {
+                } catch (EngineFile.UnusableException e) {
+                    if (unusable.size() < 3) {
+                        unusable.add(f.getFileName() + ": " + e.getMessage());
+                    }
+                } catch (IOException e) {
                     // unreadable neighbours explain nothing
                 }
             }
         } catch (IOException | RuntimeException e) {
             return "";
         }
-        return reasons.isEmpty() ? "" : " (cached engines of this model differ: " + String.join("; ", reasons) + ")";
+        return (reasons.isEmpty() ? "" : " (cached engines of this model differ: " + String.join("; ", reasons) + ")")
+                + (unusable.isEmpty() ? "" : " (cached engines of this name that cannot be used: " + String.join("; ", unusable) + ")");
     }
 
     private static String globEscape(String s) {

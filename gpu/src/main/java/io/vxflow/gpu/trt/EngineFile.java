@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.List;
  *
  * <pre>
  *   8 bytes   magic "VXTRTENG"
- *   int       format version (1)
+ *   int       format version (2; 1 lacked the builder settings)
  *   UTF       model SHA-256, hex            \
  *   int       TensorRT version (100600)     |
  *   int       TensorRT build number         |
@@ -37,7 +38,12 @@ import java.util.List;
  *   int, int  compute capability            |
  *   UTF       precision (FP16, FP32)        |
  *   int       max batch                     |
- *   UTF       input type (FLOAT16, FLOAT32) /
+ *   UTF       input type (FLOAT16, FLOAT32) |
+ *   long      workspace minimum, MiB        |
+ *   long      workspace maximum, MiB        |
+ *   int, int  profile min and opt batch     |
+ *   int       number of builder flags       |
+ *   UTF ...   each flag (+FP16, -TF32)      /
  *   long      plan length in bytes
  *   32 bytes  SHA-256 of the plan
  *   ...       the plan
@@ -50,7 +56,9 @@ import java.util.List;
  */
 final class EngineFile {
     static final byte[] MAGIC = "VXTRTENG".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** Each flag is a short name; more than this many means a damaged header. */
+    private static final int MAX_FLAGS = 64;
     private static final int DIGEST_BYTES = 32;
     private static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 64;
 
@@ -138,12 +146,33 @@ final class EngineFile {
             throw new UnusableException("not a vxflow engine file (magic " + HexFormat.of().formatHex(magic) + ")");
         }
         int version = in.readInt();
+        if (version == 1) {
+            throw new UnusableException("engine file format 1, from an older vxflow whose cache key left out the builder settings;"
+                    + " this vxflow reads format " + FORMAT_VERSION);
+        }
         if (version != FORMAT_VERSION) {
             throw new UnusableException("engine file format " + version + "; this vxflow reads format " + FORMAT_VERSION);
         }
         try {
-            return new EngineKey(in.readUTF(), in.readInt(), in.readInt(), in.readUTF(), in.readInt(), in.readInt(),
-                    Precision.valueOf(in.readUTF()), in.readInt(), TensorDataType.valueOf(in.readUTF()));
+            String model = in.readUTF();
+            int trtVersion = in.readInt(), trtBuild = in.readInt();
+            String gpu = in.readUTF();
+            int ccMajor = in.readInt(), ccMinor = in.readInt();
+            Precision precision = Precision.valueOf(in.readUTF());
+            int maxBatch = in.readInt();
+            TensorDataType inputType = TensorDataType.valueOf(in.readUTF());
+            long workspaceMin = in.readLong(), workspaceMax = in.readLong();
+            int profileMin = in.readInt(), profileOpt = in.readInt();
+            int flagCount = in.readInt();
+            if (flagCount < 0 || flagCount > MAX_FLAGS) {
+                throw new UnusableException("corrupt header: " + flagCount + " builder flags");
+            }
+            List<String> flags = new ArrayList<>(flagCount);
+            for (int i = 0; i < flagCount; i++) {
+                flags.add(in.readUTF());
+            }
+            return new EngineKey(model, trtVersion, trtBuild, gpu, ccMajor, ccMinor, precision, maxBatch, inputType,
+                    new BuildSettings(workspaceMin, workspaceMax, profileMin, profileOpt, flags));
         } catch (UTFDataFormatException | IllegalArgumentException e) {
             throw new UnusableException("corrupt header: " + e.getMessage());
         }
@@ -163,6 +192,15 @@ final class EngineFile {
         out.writeUTF(key.precision().name());
         out.writeInt(key.maxBatch());
         out.writeUTF(key.inputType().name());
+        BuildSettings build = key.build();
+        out.writeLong(build.workspaceMinMib());
+        out.writeLong(build.workspaceMaxMib());
+        out.writeInt(build.profileMinBatch());
+        out.writeInt(build.profileOptBatch());
+        out.writeInt(build.flags().size());
+        for (String flag : build.flags()) {
+            out.writeUTF(flag);
+        }
         out.writeLong(plan.length);
         out.write(sha256(plan, 0, plan.length));
         out.flush();

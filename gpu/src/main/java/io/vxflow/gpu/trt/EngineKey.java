@@ -14,8 +14,9 @@ import java.util.Objects;
 /**
  * Everything a serialized TensorRT plan depends on, and so the key of the on-disk engine cache: the
  * model's content, the TensorRT release, the GPU (name and compute capability: TensorRT plans are
- * not portable across either), the precision, the largest batch of the optimization profile and the
- * input element type. Immutable; plain data, so it is usable without TensorRT loaded.
+ * not portable across either), the precision, the largest batch of the optimization profile, the
+ * input element type and the rest of the builder's settings (workspace, profile, flags). Immutable;
+ * plain data, so it is usable without TensorRT loaded.
  *
  * @param modelSha256 hex SHA-256 of the ONNX file ({@link ModelInfo#sha256()})
  * @param tensorRtVersion {@code getInferLibVersion()}: major * 10000 + minor * 100 + patch
@@ -27,6 +28,7 @@ import java.util.Objects;
  * @param precision what the engine computes in
  * @param maxBatch the optimization profile's largest batch (its opt and max)
  * @param inputType element type of the image input
+ * @param build the builder's other settings, which {@link OnnxEngineBuilder} builds with
  */
 public record EngineKey(
         String modelSha256,
@@ -37,15 +39,20 @@ public record EngineKey(
         int ccMinor,
         Precision precision,
         int maxBatch,
-        TensorDataType inputType) {
+        TensorDataType inputType,
+        BuildSettings build) {
 
     public EngineKey {
         Objects.requireNonNull(modelSha256, "modelSha256");
         Objects.requireNonNull(gpuName, "gpuName");
         Objects.requireNonNull(precision, "precision");
         Objects.requireNonNull(inputType, "inputType");
+        Objects.requireNonNull(build, "build");
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be at least 1, not " + maxBatch);
+        }
+        if (build.profileOptBatch() > maxBatch) {
+            throw new IllegalArgumentException("the profile's opt batch " + build.profileOptBatch() + " is above its max batch " + maxBatch);
         }
     }
 
@@ -53,13 +60,14 @@ public record EngineKey(
     public static EngineKey of(ModelInfo model, GpuDevice device, Precision precision, int maxBatch, int tensorRtVersion,
             int tensorRtBuild) {
         return new EngineKey(model.sha256(), tensorRtVersion, tensorRtBuild, device.name(), device.ccMajor(), device.ccMinor(),
-                precision, maxBatch, precision.inputType());
+                precision, maxBatch, precision.inputType(), BuildSettings.of(model, precision, maxBatch));
     }
 
     /** One line naming every field, stable across releases of vxflow; hashed into the file name. */
     public String canonical() {
         return "model=" + modelSha256 + ";tensorrt=" + tensorRtVersion + "." + tensorRtBuild + ";gpu=" + gpuName + ";cc=" + ccMajor
-                + "." + ccMinor + ";precision=" + precision + ";maxBatch=" + maxBatch + ";input=" + inputType;
+                + "." + ccMinor + ";precision=" + precision + ";maxBatch=" + maxBatch + ";input=" + inputType + ";"
+                + build.canonical(maxBatch);
     }
 
     /**
@@ -97,6 +105,7 @@ public record EngineKey(
         if (inputType != other.inputType) {
             d.add("input " + other.inputType + " instead of " + inputType);
         }
+        d.addAll(build.differencesFrom(other.build, maxBatch, other.maxBatch));
         return d;
     }
 

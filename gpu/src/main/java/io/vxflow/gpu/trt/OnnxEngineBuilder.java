@@ -46,14 +46,18 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Input: the model's one image input {@code [batch, 3, H, W]}, linear NCHW; half precision
  *       for {@link Precision#FP16} (the normalize kernel writes fp16 into the batch tensor), float32
- *       otherwise. Profile: batch 1 to {@code maxBatch} (opt = max = {@code maxBatch}), H and W from
+ *       otherwise. Profile: the key's {@link BuildSettings} batches up to its max batch, H and W from
  *       the model; none for a model with a fixed batch.
  *   <li>Output: the model's output vxflow reads ({@link ModelInfo#outputName()}), float32, linear;
  *       any other outputs are unmarked so TensorRT prunes what only they need.
- *   <li>Workspace: half the free device memory, at most {@value #MAX_WORKSPACE_MIB} MiB; when the
- *       build runs out of memory it is retried once with half that, then fails with a
+ *   <li>Workspace: half the free device memory, within the key's {@link BuildSettings} bounds; when
+ *       the build runs out of memory it is retried once with half that, then fails with a
  *       {@link CudaException} whose {@code isOutOfMemory()} is true.
+ *   <li>Builder flags: exactly the key's {@link BuildSettings#flags()}, set or cleared.
  * </ul>
+ *
+ * <p>Every setting that can vary comes from the {@link EngineKey}, so a change to one is a change
+ * of key and never loads a cached plan built otherwise.
  *
  * <p>A file TensorRT cannot parse, or a network it cannot build, is a {@link ModelException} with
  * one line naming the model and TensorRT's first errors. Builds run one at a time per process (they
@@ -63,8 +67,6 @@ import org.slf4j.LoggerFactory;
  * of the model's weights in host memory.
  */
 final class OnnxEngineBuilder {
-    static final long MAX_WORKSPACE_MIB = 4096;
-    private static final long MIN_WORKSPACE_BYTES = 64L << 20;
     private static final long MAX_PLAN_BYTES = Integer.MAX_VALUE - 64;
     private static final int PARSER_ERRORS_SHOWN = 3;
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEngineBuilder.class);
@@ -231,30 +233,48 @@ final class OnnxEngineBuilder {
     }
 
     private void configure(IBuilder builder, IBuilderConfig config, String inputName, boolean dynamicBatch) {
-        if (key.precision() == Precision.FP16) {
-            config.setFlag(BuilderFlag.kFP16);
-        } else {
-            config.clearFlag(BuilderFlag.kTF32); // TF32 is on by default; fp32 must mean IEEE fp32
+        BuildSettings settings = key.build();
+        for (String flag : settings.flags()) {
+            if (flag.charAt(0) == '+') {
+                config.setFlag(builderFlag(flag));
+            } else {
+                config.clearFlag(builderFlag(flag));
+            }
+        }
+        if (dynamicBatch != settings.hasProfile()) {
+            throw modelError("has a " + (dynamicBatch ? "dynamic" : "fixed") + " batch in TensorRT but the engine key's profile is "
+                    + settings.profile(key.maxBatch()));
         }
         if (!dynamicBatch) {
             return;
         }
         IOptimizationProfile profile = builder.createOptimizationProfile(); // owned by the builder
         boolean ok;
-        try (Dims64 min = new Dims4(1, 3, model.inputHeight(), model.inputWidth());
+        try (Dims64 min = new Dims4(settings.profileMinBatch(), 3, model.inputHeight(), model.inputWidth());
+                Dims64 opt = new Dims4(settings.profileOptBatch(), 3, model.inputHeight(), model.inputWidth());
                 Dims64 max = new Dims4(key.maxBatch(), 3, model.inputHeight(), model.inputWidth())) {
             ok = profile.setDimensions(inputName, OptProfileSelector.kMIN, min)
-                    && profile.setDimensions(inputName, OptProfileSelector.kOPT, max)
+                    && profile.setDimensions(inputName, OptProfileSelector.kOPT, opt)
                     && profile.setDimensions(inputName, OptProfileSelector.kMAX, max);
         }
         if (!ok || config.addOptimizationProfile(profile) < 0) {
-            throw modelError("rejects the optimization profile batch 1.." + key.maxBatch() + " for input '" + inputName + "'");
+            throw modelError("rejects the optimization profile " + settings.profile(key.maxBatch()) + " for input '" + inputName + "'");
+        }
+    }
+
+    /** TensorRT's flag for a {@link BuildSettings#flags()} entry ({@code +FP16} is {@code kFP16}). */
+    static BuilderFlag builderFlag(String flag) {
+        try {
+            return BuilderFlag.valueOf("k" + flag.substring(1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("TensorRT has no builder flag k" + flag.substring(1) + " (engine key flag " + flag + ")", e);
         }
     }
 
     private byte[] buildWithRetry(IBuilder builder, INetworkDefinition network, IBuilderConfig config) {
         long free = freeDeviceMemory();
-        long first = Math.max(MIN_WORKSPACE_BYTES, Math.min(MAX_WORKSPACE_MIB << 20, free / 2));
+        BuildSettings settings = key.build();
+        long first = Math.max(settings.workspaceMinMib() << 20, Math.min(settings.workspaceMaxMib() << 20, free / 2));
         long workspace = first;
         for (int attempt = 0; ; attempt++) {
             config.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, workspace);

@@ -72,6 +72,36 @@ class FfmpegSoftwareDecoderTest {
         assertThat(pts.get(39)).isEqualTo(SyntheticVideoEncoder.ptsMicros(39));
     }
 
+    /** The 10-bit stream the GPU tests compare NVDEC's P010 with: it decodes to I420_10 holding the ramp it was encoded from. */
+    @Test
+    void tenBitHevcDecodesToI420_10() throws Exception {
+        assumeTrue(RampTestStream.isAvailable(Codec.HEVC), RampTestStream.unavailable(Codec.HEVC));
+        List<AccessUnit> units = RampTestStream.encode(Codec.HEVC, org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE, 320, 180, 12, 0);
+        assertThat(units).hasSize(12);
+        assertThat(units.stream().filter(AccessUnit::keyframe).count()).isEqualTo(2);
+        List<int[]> seen = new ArrayList<>();
+        try (FfmpegSoftwareDecoder decoder = new FfmpegSoftwareDecoder(Codec.HEVC, 1)) {
+            java.util.function.Consumer<DecodedFrame> check = f -> {
+                HostImage img = (HostImage) f.image();
+                int frame = (int) SyntheticVideoEncoder.frameIndex(f.ptsMicros());
+                // the ramp's luma at (100, 50) is 100 + 2 * 50 + 3 * frame, in 10 bits, little-endian
+                int luma = img.plane(0).duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort(50 * img.stride(0) + 2 * 100);
+                seen.add(new int[] {frame, img.format().ordinal(), img.width(), img.height(), luma});
+                f.release();
+            };
+            for (AccessUnit u : units) {
+                decoder.decode(u, check);
+            }
+            decoder.drain(check);
+        }
+        assertThat(seen).hasSize(12);
+        for (int i = 0; i < seen.size(); i++) {
+            int[] s = seen.get(i);
+            assertThat(new int[] {s[0], s[1], s[2], s[3]}).containsExactly(i, PixelFormat.I420_10.ordinal(), 320, 180);
+            assertThat(s[4]).as("luma of frame %d", i).isBetween(200 + 3 * i - 12, 200 + 3 * i + 12);
+        }
+    }
+
     @Test
     void garbageIsReportedAsCorruptAndNoFrameComesOut() {
         byte[] garbage = new byte[4000];

@@ -14,9 +14,9 @@ import io.vxflow.gpu.cuda.Cuda;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.MemoryStats;
 import io.vxflow.gpu.image.PixelFormat;
-import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.testing.GpuTest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -26,8 +26,6 @@ import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the same presentation order. One slot ({@link GpuContext} and {@link NvdecDevice}) serves the whole
  * class, as it serves all streams of a task slot.
  */
-@Tag("gpu")
+@GpuTest
 class NvdecDecoderGpuTest {
     private static final int FRAMES = 60;
     private static final long MIB = 1024 * 1024;
@@ -52,16 +50,8 @@ class NvdecDecoderGpuTest {
 
     @BeforeAll
     static void openSlot() {
-        if (GpuProbe.available()) {
-            gpu = GpuContext.open(0);
-            device = new NvdecDevice(gpu);
-        }
-    }
-
-    @BeforeEach
-    void needsTheGpu() {
-        // per test rather than in @BeforeAll, so that each skipped test reports why
-        assumeTrue(device != null, "NVDEC tests need an NVIDIA GPU and its driver: " + GpuProbe.reason());
+        gpu = GpuContext.open(0);
+        device = new NvdecDevice(gpu);
     }
 
     @AfterAll
@@ -99,7 +89,7 @@ class NvdecDecoderGpuTest {
 
     @Test
     void holdingExtraFramesKeepsThemIntactAndDoesNotStallDecoding() throws Exception {
-        Profile profile = bframesIfAvailable();
+        Profile profile = bframes();
         int extra = 8;
         try (NvdecDecoder nvdec = new NvdecDecoder(device, profile.codec, extra)) {
             // every frame stays leased while the next 8 are decoded, and is read back only at release
@@ -117,7 +107,7 @@ class NvdecDecoderGpuTest {
         List<List<Long>> digests = new ArrayList<>();
         try {
             for (int s = 0; s < streams; s++) {
-                profiles[s] = s % 2 == 0 ? Profile.BASELINE : bframesIfAvailable();
+                profiles[s] = s % 2 == 0 ? Profile.BASELINE : bframes();
                 decoders.add(new NvdecDecoder(device, profiles[s].codec, 2));
                 digests.add(new ArrayList<>());
             }
@@ -203,7 +193,7 @@ class NvdecDecoderGpuTest {
 
     @Test
     void fallbackUploadsEachFrameOnceIntoAPoolAllocatedOnce() throws Exception {
-        Profile profile = bframesIfAvailable();
+        Profile profile = bframes();
         int extra = 4;
         MemoryStats stats = gpu.stats();
         long copies = stats.hostToDeviceCopies();
@@ -224,9 +214,9 @@ class NvdecDecoderGpuTest {
 
     @Test
     void tenBitH264ThatNvdecCannotTakeIsDecodedOnTheCpuAndUploaded() throws Exception {
-        assumeTrue(X264TestStream.isAvailable(), "needs libx264 (FFmpeg's GPL build on the test class path)");
+        assumeTrue(RampTestStream.isAvailable(Codec.H264), RampTestStream.unavailable(Codec.H264));
         assumeTrue(gpu.device().ccMajor() < 10, "NVDEC decodes 10-bit H.264 from Blackwell on; this test is about GPUs that cannot");
-        List<AccessUnit> units = X264TestStream.encode(AV_PIX_FMT_YUV420P10LE, 640, 360, 30, 0);
+        List<AccessUnit> units = RampTestStream.encode(Codec.H264, AV_PIX_FMT_YUV420P10LE, 640, 360, 30, 0);
         try (NvdecDecoder decoder = new NvdecDecoder(device, Codec.H264, 2)) {
             List<Seen> seen = compareWithSoftware(decoder, units, 2);
             assertThat(decoder.engine()).isEqualTo(NvdecDecoder.CPU_FALLBACK);
@@ -234,11 +224,23 @@ class NvdecDecoderGpuTest {
         }
     }
 
+    @ParameterizedTest(name = "nvdec {0}")
+    @ValueSource(booleans = {true, false})
+    void tenBitHevcIsBitExactWithTheSoftwareDecoderAsP010FromNvdecAndI420_10FromTheFallback(boolean useNvdec) throws Exception {
+        assumeTrue(RampTestStream.isAvailable(Codec.HEVC), RampTestStream.unavailable(Codec.HEVC));
+        List<AccessUnit> units = RampTestStream.encode(Codec.HEVC, AV_PIX_FMT_YUV420P10LE, 640, 360, 30, 0);
+        try (NvdecDecoder decoder = new NvdecDecoder(device, Codec.HEVC, 2, useNvdec)) {
+            List<Seen> seen = compareWithSoftware(decoder, units, 2);
+            assertThat(decoder.engine()).isEqualTo(useNvdec ? NvdecDecoder.NVDEC : NvdecDecoder.CPU_FALLBACK);
+            assertThat(seen).hasSize(30).allSatisfy(s -> assertThat(s.format).isEqualTo(useNvdec ? PixelFormat.P010 : PixelFormat.I420_10));
+        }
+    }
+
     @Test
     void h264With422ChromaIsReportedAsUnsupportedFromTheFallback() {
-        assumeTrue(X264TestStream.isAvailable(), "needs libx264 (FFmpeg's GPL build on the test class path)");
+        assumeTrue(RampTestStream.isAvailable(Codec.H264), RampTestStream.unavailable(Codec.H264));
         assumeTrue(gpu.device().ccMajor() < 10, "NVDEC decodes 4:2:2 H.264 from Blackwell on; this test is about GPUs that cannot");
-        List<AccessUnit> units = X264TestStream.encode(AV_PIX_FMT_YUV422P, 320, 240, 3, 0);
+        List<AccessUnit> units = RampTestStream.encode(Codec.H264, AV_PIX_FMT_YUV422P, 320, 240, 3, 0);
         try (NvdecDecoder decoder = new NvdecDecoder(device, Codec.H264, 2)) {
             assertThatThrownBy(() -> {
                 for (AccessUnit u : units) {
@@ -253,9 +255,9 @@ class NvdecDecoderGpuTest {
     @ParameterizedTest(name = "nvdec {0}")
     @ValueSource(booleans = {true, false})
     void resolutionChangeMidStreamIsFollowed(boolean useNvdec) throws Exception {
-        assumeTrue(X264TestStream.isAvailable(), "needs libx264 (FFmpeg's GPL build on the test class path)");
-        List<AccessUnit> units = new ArrayList<>(X264TestStream.encode(AV_PIX_FMT_YUV420P, 640, 360, 20, 0));
-        units.addAll(X264TestStream.encode(AV_PIX_FMT_YUV420P, 322, 242, 20, 20)); // cropped: 336x256 coded
+        assumeTrue(RampTestStream.isAvailable(Codec.H264), RampTestStream.unavailable(Codec.H264));
+        List<AccessUnit> units = new ArrayList<>(RampTestStream.encode(Codec.H264, AV_PIX_FMT_YUV420P, 640, 360, 20, 0));
+        units.addAll(RampTestStream.encode(Codec.H264, AV_PIX_FMT_YUV420P, 322, 242, 20, 20)); // cropped: 336x256 coded
         long allocations = gpu.stats().deviceAllocations();
         try (NvdecDecoder decoder = new NvdecDecoder(device, Codec.H264, 2, useNvdec)) {
             List<Seen> seen = compareWithSoftware(decoder, units, 2);
@@ -416,12 +418,21 @@ class NvdecDecoderGpuTest {
         };
     }
 
-    private static Profile bframesIfAvailable() {
-        return Profile.HIGH_BFRAMES.isAvailable() ? Profile.HIGH_BFRAMES : Profile.BASELINE;
+    /** High profile with B-frames; never replaced by another stream (without libx264 this is a skip, a failure on the GPU machine). */
+    private static Profile bframes() {
+        assumeTrue(Profile.HIGH_BFRAMES.isAvailable(), "B-frame streams need libx264 (FFmpeg's GPL build on the test class path)");
+        return Profile.HIGH_BFRAMES;
     }
 
+    /** The profile's clip; those with B-frames are checked to have them (decode order is not presentation order). */
     private static List<AccessUnit> stream(Profile profile) {
-        return STREAMS.computeIfAbsent(profile, p -> SyntheticVideoEncoder.encode(p, FRAMES));
+        return STREAMS.computeIfAbsent(profile, p -> {
+            List<AccessUnit> units = SyntheticVideoEncoder.encode(p, FRAMES);
+            List<Long> pts = units.stream().map(AccessUnit::ptsMicros).toList();
+            assertThat(pts).as("%s: decode order is presentation order, so the clip has no B-frames", p)
+                    .matches(decodeOrder -> p == Profile.BASELINE || !decodeOrder.equals(decodeOrder.stream().sorted().toList()));
+            return units;
+        });
     }
 
     /** The software decoder's frames of {@code profile}'s stream, as digests in presentation order. */

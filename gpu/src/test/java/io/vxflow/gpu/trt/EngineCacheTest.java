@@ -99,6 +99,39 @@ class EngineCacheTest {
     }
 
     @Test
+    void aChangedBuilderSettingIsANewKeyAndTheMissSaysWhichSettingDiffers() {
+        EngineCache.obtain(MODEL, KEY, build, loader);
+        EngineKey smallerWorkspace = new EngineKey(MODEL.sha256(), 100600, 26, "NVIDIA H200", 9, 0, Precision.FP16, 4, TensorDataType.FLOAT16,
+                new BuildSettings(64, 1024, 1, 4, List.of("+FP16")));
+        EngineCache.Loaded<String> other = EngineCache.obtain(MODEL, smallerWorkspace, build, loader);
+        assertThat(other.origin()).isEqualTo(TensorRtEngine.Origin.BUILT);
+        assertThat(other.engine()).isEqualTo("plan #2");
+        assertThat(other.detail()).contains("workspace 64..4096 MiB instead of 64..1024 MiB");
+        assertThat(EngineCache.obtain(MODEL, KEY, build, loader).engine()).as("the first key's plan is still there").isEqualTo("plan #1");
+    }
+
+    @Test
+    void anEntryOfTheOlderFormatIsRebuiltAndTheLogSaysWhy() throws Exception {
+        // what the previous vxflow left: format 1, under the model's name and the hash of its shorter key
+        Path old = cache.resolve("engines").resolve("squares-640-0123456789abcdef.engine");
+        Files.createDirectories(old.getParent());
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(Files.newOutputStream(old))) {
+            out.write(EngineFile.MAGIC);
+            out.writeInt(1);
+            out.writeUTF(MODEL.sha256());
+        }
+        EngineCache.Loaded<String> loaded = EngineCache.obtain(MODEL, KEY, build, loader);
+        assertThat(loaded.origin()).isEqualTo(TensorRtEngine.Origin.BUILT);
+        assertThat(loaded.detail()).contains("cache miss", "squares-640-0123456789abcdef.engine: engine file format 1, from an older vxflow");
+        // and a format-1 file where this key's entry goes is replaced
+        Files.copy(old, entry(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        EngineCache.Loaded<String> replaced = EngineCache.obtain(MODEL, KEY, build, loader);
+        assertThat(replaced.origin()).isEqualTo(TensorRtEngine.Origin.BUILT);
+        assertThat(replaced.detail()).contains("is unusable (engine file format 1");
+        assertThat(EngineCache.obtain(MODEL, KEY, build, loader).origin()).isEqualTo(TensorRtEngine.Origin.CACHE);
+    }
+
+    @Test
     void aFailedBuildLeavesNoEntry() throws Exception {
         assertThatThrownBy(() -> EngineCache.obtain(MODEL, KEY, () -> {
             throw new ModelException("model squares-640 cannot be parsed");
@@ -128,6 +161,7 @@ class EngineCacheTest {
     }
 
     private static EngineKey key(int maxBatch) {
-        return new EngineKey(MODEL.sha256(), 100600, 26, "NVIDIA H200", 9, 0, Precision.FP16, maxBatch, TensorDataType.FLOAT16);
+        return new EngineKey(MODEL.sha256(), 100600, 26, "NVIDIA H200", 9, 0, Precision.FP16, maxBatch, TensorDataType.FLOAT16,
+                EngineKeyTest.settings(Precision.FP16, maxBatch));
     }
 }

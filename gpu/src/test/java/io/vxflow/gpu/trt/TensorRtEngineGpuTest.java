@@ -14,11 +14,11 @@ import io.vxflow.gpu.geometry.LetterboxGeometry;
 import io.vxflow.gpu.infer.ModelException;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.infer.OnnxRuntimeEngine;
-import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.postprocess.YoloDecoder;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.tensor.HostTensor;
+import io.vxflow.gpu.testing.GpuTest;
 import io.vxflow.gpu.testmodel.LetterboxedScene;
 import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
@@ -29,9 +29,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +56,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  *       scales 640 model pixels to 1920 source pixels).
  * </ul>
  */
-@Tag("gpu")
+@GpuTest
 class TensorRtEngineGpuTest {
     static final long[] FRAMES = {0, 37, 111, 250};
     static final int MAX_BATCH = 4;
@@ -80,7 +78,6 @@ class TensorRtEngineGpuTest {
     @BeforeAll
     static void setUp() {
         previousCache = System.getProperty("vxflow.cache.dir");
-        Assumptions.assumeTrue(GpuProbe.available(), "no CUDA device: " + GpuProbe.reason());
         System.setProperty("vxflow.cache.dir", cache.toString());
         model = TestModels.squaresInfo();
         gpu = GpuContext.open(0);

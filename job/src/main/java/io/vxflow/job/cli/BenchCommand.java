@@ -15,14 +15,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vxflow bench}: GPU benchmarks, printed and written with the machine they ran on. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Benchmarks on this machine's GPU, printed and written to --out-dir as <what>.md and <what>.jsonl:",
+/**
+ * {@code vxflow bench}: benchmarks, printed and written with the machine they ran on. {@code ops},
+ * {@code decode} and {@code infer} measure parts on the GPU; {@code e2e} (its own command, {@link
+ * BenchE2eCommand}) measures the whole pipeline in production's shape, on either backend.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = BenchE2eCommand.class,
+        description = {"Benchmarks, printed and written to --out-dir as <what>.md and <what>.jsonl:",
             "  ops     microseconds per 1080p frame of each GPU operator at batch 1 and 32, bandwidth vs the device copy rate",
             "  decode  NVDEC aggregate frames/s for N concurrent 1080p30 H.264 streams, and CPU decode per core",
-            "  infer   TensorRT images/s and latency per batch size, engine build time, ONNX Runtime CPU, CPU/GPU parity"})
+            "  infer   TensorRT images/s and latency per batch size, engine build time, ONNX Runtime CPU, CPU/GPU parity",
+            "  e2e     the whole pipeline in steady state, on the GPU or the CPU backend",
+            "          (its own flags: 'vxflow bench e2e --help')"})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ops|decode|infer|all", description = "What to measure.")
+    @Parameters(paramLabel = "ops|decode|infer|all", arity = "0..1", description = "What to measure on the GPU (or the e2e command).")
     String what;
 
     @Option(names = "--gpu", paramLabel = "N", defaultValue = "0", description = "GPU index (default: ${DEFAULT-VALUE}).")
@@ -54,12 +60,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!GpuProbe.available()) {
-            throw new UserError("vxflow bench needs an NVIDIA GPU: " + GpuProbe.reason());
+        if (what == null) {
+            throw new UserError("say what to measure: ops, decode, infer, all or e2e");
         }
         boolean all = what.equals("all");
         if (!all && !List.of("ops", "decode", "infer").contains(what)) {
-            throw new UserError("unknown benchmark '" + what + "' (use ops, decode, infer or all)");
+            throw new UserError("unknown benchmark '" + what + "' (use ops, decode, infer, all or e2e)");
+        }
+        if (!GpuProbe.available()) {
+            throw new UserError("vxflow bench " + what + " needs an NVIDIA GPU (vxflow bench e2e --backend cpu does not): " + GpuProbe.reason());
         }
         if (all || what.equals("ops")) {
             BenchReport r = new BenchReport();

@@ -2,7 +2,9 @@ package io.vxflow.job.cli;
 
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -26,6 +28,9 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "8", description = "Partitions per created topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "A Kafka broker property, e.g. -Dlog.retention.ms=120000.")
+    Map<String, String> properties = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         PipelineFlags.require(port >= 0 && port <= 65535, "--port must be 0..65535");
@@ -34,6 +39,7 @@ final class BrokerCommand implements Callable<Integer> {
         if (dir != null) {
             b.dataDirectory(dir);
         }
+        properties.forEach(b::property);
         EmbeddedKafkaBroker broker = b.build();
         broker.start();
         for (String t : topics) {

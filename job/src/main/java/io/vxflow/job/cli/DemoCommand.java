@@ -42,7 +42,8 @@ final class DemoCommand implements Callable<Integer> {
         conf.set(JobOptions.IDLE_FLUSH, Duration.ofSeconds(2));
         conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "vxflow-demo-" + System.currentTimeMillis());
         pipeline.applyTo(conf);
-        int slots = pipeline.parallelism != null ? pipeline.parallelism : Math.max(1, Math.min(streams, Runtime.getRuntime().availableProcessors()));
+        int slots = conf.getOptional(JobOptions.PARALLELISM).filter(p -> p > 0)
+                .orElse(Math.max(1, Math.min(streams, Runtime.getRuntime().availableProcessors())));
         conf.set(JobOptions.PARALLELISM, slots);
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "vxflow");
         boolean ok = new DemoRunner(new DemoRunner.Settings(streams, seconds, slots, out, cache), conf, System.out).run();

@@ -1,6 +1,7 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.PrometheusEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ public final class PipelineFlags {
     @Option(names = "--model", paramLabel = "FILE", description = "ONNX model; 'squares' is the built-in test detector.")
     String model;
 
-    @Option(names = "--backend", paramLabel = "auto|gpu|cpu", defaultValue = "auto", description = "Where the chain runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "auto|gpu|cpu", description = "Where the chain runs (default auto).")
     String backend;
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Task slots running the chain (each one CUDA stream).")
@@ -41,19 +42,29 @@ public final class PipelineFlags {
     @Option(names = "--preview-dir", paramLabel = "DIR", description = "Write the mosaic there as mosaic-<slot>.png once a second.")
     Path previewDir;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Set any option (see the README), e.g. -Dvxflow.detect.iou=0.5.")
+    @Option(names = "--prometheus-port", paramLabel = "P", description = "Serve Flink's metrics for Prometheus on port P of the local cluster (on a cluster: its own configuration).")
+    Integer prometheusPort;
+
+    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Set any option (see the README), e.g. -Dvxflow.detect.iou=0.5; a flag given explicitly wins.")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    /** Writes the flags into {@code conf}; -D values first, so explicit flags win. */
+    /**
+     * Writes the flags into {@code conf}: -D values first, then the flags given explicitly, which
+     * win. A flag that is not given leaves the option alone, so that -D wins over its default.
+     */
     void applyTo(Configuration conf) {
         properties.forEach(conf::setString);
+        // checked, and stored one key each so that Flink's printing hides secret values
+        JobOptions.setKafkaClientProperties(conf, JobOptions.kafkaClientProperties(conf));
         if (model != null) {
             if (!model.equals("squares") && !Files.isRegularFile(Path.of(model))) {
                 throw new UserError("model file " + model + " does not exist");
             }
             conf.set(JobOptions.MODEL, model);
         }
-        conf.set(JobOptions.BACKEND, backend);
+        if (backend != null) {
+            conf.set(JobOptions.BACKEND, backend);
+        }
         if (parallelism != null) {
             require(parallelism > 0, "--parallelism must be positive");
             conf.set(JobOptions.PARALLELISM, parallelism);
@@ -83,6 +94,10 @@ public final class PipelineFlags {
             if (mosaic == null) {
                 conf.set(JobOptions.MOSAIC_TILES, 16);
             }
+        }
+        if (prometheusPort != null) {
+            require(prometheusPort > 0 && prometheusPort <= 65535, "--prometheus-port must be 1..65535");
+            conf.set(PrometheusEndpoint.PORT, prometheusPort);
         }
     }
 

@@ -5,14 +5,21 @@ import io.vxflow.connectors.producer.FramePublisher;
 import io.vxflow.connectors.producer.FrameRate;
 import io.vxflow.connectors.producer.ReaderOptions;
 import io.vxflow.connectors.producer.ReplayProgress;
+import io.vxflow.connectors.producer.ReplayReport;
 import io.vxflow.connectors.producer.StreamReplayer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -59,8 +66,15 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "F", description = "Frame rate of raw Annex-B input, which carries no timestamps.")
     Integer fps;
 
+    @Option(names = "--report", paramLabel = "FILE", description = {"Write what was published, per stream, to FILE as JSON: once a second,",
+        "and final counts when publishing ends (also on Ctrl-C or SIGTERM)."})
+    Path report;
+
     @Parameters(paramLabel = "FILE_OR_URL", description = "The video to publish.")
     String source;
+
+    @Mixin
+    KafkaClientFlags kafka;
 
     @Override
     public Integer call() throws Exception {
@@ -79,28 +93,70 @@ final class ProduceCommand implements Callable<Integer> {
             b.maxDuration(Duration.ofSeconds(seconds));
         }
         StreamReplayer replayer = b.build();
+        Map<String, String> kafkaProperties = kafka.properties();
         ReaderOptions options = ReaderOptions.defaults();
         if (fps != null) {
             PipelineFlags.require(fps > 0, "--fps must be positive");
             options = options.withAssumedFrameRate(FrameRate.of(fps));
+        }
+        if (report != null && report.toAbsolutePath().getParent() != null && !Files.isDirectory(report.toAbsolutePath().getParent())) {
+            throw new UserError("cannot write " + report + ": its directory does not exist");
         }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vxflow-produce-progress");
             t.setDaemon(true);
             return t;
         });
-        try (AccessUnitReader reader = AccessUnitReader.open(source, options); FramePublisher publisher = new FramePublisher(bootstrap, topic)) {
+        CountDownLatch finished = new CountDownLatch(1);
+        try (AccessUnitReader reader = AccessUnitReader.open(source, options); FramePublisher publisher = new FramePublisher(bootstrap, topic, kafkaProperties)) {
             System.out.printf("vxflow produce: %s (%s %dx%d, %s fps) -> %s as %s%n", reader.description(), reader.codec().wireName(),
                     reader.width(), reader.height(), reader.frameRate(), topic,
                     replayer.streamIds().size() == 1 ? "stream '" + replayer.streamIds().get(0) + "'" : replayer.streamIds().size() + " streams");
-            Runtime.getRuntime().addShutdownHook(new Thread(replayer::stop, "vxflow-produce-stop"));
-            ticker.scheduleAtFixedRate(() -> print("  ", replayer.progress()), 1, 1, TimeUnit.SECONDS);
-            ReplayProgress done = replayer.replay(reader, publisher);
-            print("done: ", done);
+            if (KafkaClientFlags.describe(kafkaProperties) != null) {
+                System.out.println("  " + KafkaClientFlags.describe(kafkaProperties));
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAndWait(replayer, finished), "vxflow-produce-stop"));
+            ticker.scheduleAtFixedRate(() -> {
+                print("  ", replayer.progress());
+                writeReport(replayer);
+            }, 1, 1, TimeUnit.SECONDS);
+            try {
+                ReplayProgress done = replayer.replay(reader, publisher);
+                print("done: ", done);
+            } finally {
+                ticker.shutdownNow();
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+                writeReport(replayer); // final counts: everything published was flushed, or replay threw
+            }
         } finally {
             ticker.shutdownNow();
+            finished.countDown();
         }
         return 0;
+    }
+
+    /**
+     * On Ctrl-C or SIGTERM: stops the replay and holds the JVM until the main thread has flushed the
+     * publisher and written the final report (the JVM exits when the shutdown hooks return).
+     */
+    private static void stopAndWait(StreamReplayer replayer, CountDownLatch finished) {
+        replayer.stop();
+        try {
+            finished.await(45, TimeUnit.SECONDS); // longer than the publisher's delivery timeout
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeReport(StreamReplayer replayer) {
+        if (report == null) {
+            return;
+        }
+        try {
+            ReplayReport.of(replayer).writeTo(report);
+        } catch (IOException e) {
+            System.err.println("vxflow produce: cannot write " + report + ": " + e.getMessage());
+        }
     }
 
     private static void print(String lead, ReplayProgress p) {

@@ -1,12 +1,18 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.job.CheckpointDirectory;
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -25,21 +31,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
-    @Option(names = "--in", paramLabel = "TOPIC", defaultValue = "frames", description = "Frames topic (default: ${DEFAULT-VALUE}).")
+    // Flags without a picocli default: one that is not given leaves its option to -D or the option's default.
+    @Option(names = "--in", paramLabel = "TOPIC", description = "Frames topic (default frames).")
     String in;
 
-    @Option(names = "--out", paramLabel = "TOPIC", defaultValue = "results", description = "Results topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "TOPIC", description = "Results topic (default results).")
     String out;
 
-    @Option(names = "--group-id", paramLabel = "ID", defaultValue = "vxflow", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id", paramLabel = "ID", description = "Consumer group (default vxflow).")
     String groupId;
 
-    @Option(names = "--from", paramLabel = "committed|earliest|latest", defaultValue = "committed",
-            description = "Where a job without a checkpoint starts reading (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--from", paramLabel = "committed|earliest|latest",
+            description = "Where a job without a checkpoint starts reading (default committed).")
     String from;
 
     @Option(names = "--bounded", description = "Stop at the end offsets present at start (reprocess a topic, then finish).")
-    boolean bounded;
+    Boolean bounded;
 
     @Option(names = "--checkpoint-interval-ms", paramLabel = "MS", description = "Checkpoint (and result commit) interval (default 10000).")
     Long checkpointMillis;
@@ -47,38 +54,74 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--idle-flush-ms", paramLabel = "MS", description = "Drain a stream's decoder after this much silence, so frames held for B-frame reordering come out (default 30000; 0 turns it off).")
     Long idleFlushMillis;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Keep checkpoints in DIR (a path or a Flink file system URI), "
+            + "retained on cancellation and failure; started again with the same DIR, the job resumes from the latest one.")
+    String checkpointDir;
+
     @Option(names = "--transactional-id-prefix", paramLabel = "PREFIX", description = "Kafka transactional id prefix of the results sink; unique per job (default vxflow-GROUP-IN_TOPIC-OUT_TOPIC).")
     String transactionalIdPrefix;
 
     @Mixin
     PipelineFlags pipeline;
 
+    @Mixin
+    KafkaClientFlags kafka;
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = configuration();
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        if (pipeline.parallelism != null && env instanceof LocalStreamEnvironment) {
-            env.setParallelism(pipeline.parallelism);
+        // where to resume: Flink takes it from the environment's configuration when it submits (it would
+        // overwrite a stream graph's own restore settings)
+        Configuration envConf = new Configuration();
+        String resumed = "";
+        if (checkpointDir != null) {
+            Optional<String> latest = CheckpointDirectory.latest(checkpointDir);
+            if (latest.isPresent()) {
+                envConf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get());
+                resumed = ", resuming from " + latest.get();
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+        boolean local = env instanceof LocalStreamEnvironment;
+        if (local) {
+            int slots = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
+            // the local MiniCluster also takes Flink's own options from -D (rest.port: vxflow bench e2e watches the job there)
+            Configuration cluster = new Configuration(conf);
+            cluster.addAll(PrometheusEndpoint.localCluster(conf));
+            cluster.addAll(LocalCluster.configuration(slots));
+            cluster.addAll(envConf);
+            env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
+        } else if (pipeline.prometheusPort != null) {
+            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
-        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%n", in, out, model.name(), model.inputWidth(),
-                model.inputHeight(), model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND),
-                env instanceof LocalStreamEnvironment ? ", local MiniCluster" : "");
+        System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
+                conf.get(JobOptions.RESULTS_TOPIC), model.name(), model.inputWidth(), model.inputHeight(),
+                model.kind().name().toLowerCase(java.util.Locale.ROOT), conf.get(JobOptions.BACKEND), local ? ", local MiniCluster" : "", resumed);
+        if (local && PrometheusEndpoint.url(conf) != null) {
+            System.out.println("  metrics: " + PrometheusEndpoint.url(conf));
+        }
+        String kafkaLine = KafkaClientFlags.describe(JobOptions.kafkaClientProperties(conf));
+        if (kafkaLine != null) {
+            System.out.println("  " + kafkaLine);
+        }
         env.execute(graph);
         return 0;
     }
 
+    /** The job's options: -D, then the flags given explicitly (see {@link PipelineFlags#applyTo}). */
     Configuration configuration() {
         Configuration conf = new Configuration();
         pipeline.applyTo(conf);
+        kafka.applyTo(conf);
         conf.set(JobOptions.BOOTSTRAP, bootstrap);
-        conf.set(JobOptions.FRAMES_TOPIC, in);
-        conf.set(JobOptions.RESULTS_TOPIC, out);
-        conf.set(JobOptions.GROUP_ID, groupId);
-        conf.set(JobOptions.STARTING_OFFSETS, from);
-        conf.set(JobOptions.BOUNDED, bounded);
+        setIfGiven(conf, JobOptions.FRAMES_TOPIC, in);
+        setIfGiven(conf, JobOptions.RESULTS_TOPIC, out);
+        setIfGiven(conf, JobOptions.GROUP_ID, groupId);
+        setIfGiven(conf, JobOptions.STARTING_OFFSETS, from);
+        setIfGiven(conf, JobOptions.BOUNDED, bounded);
         if (checkpointMillis != null) {
             PipelineFlags.require(checkpointMillis > 0, "--checkpoint-interval-ms must be positive");
             conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(checkpointMillis));
@@ -90,6 +133,16 @@ final class RunCommand implements Callable<Integer> {
         if (transactionalIdPrefix != null) {
             conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
         }
+        if (checkpointDir != null) {
+            PipelineFlags.require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
+            conf.set(JobOptions.CHECKPOINT_DIR, checkpointDir);
+        }
         return conf;
+    }
+
+    private static <T> void setIfGiven(Configuration conf, ConfigOption<T> option, T flag) {
+        if (flag != null) {
+            conf.set(option, flag);
+        }
     }
 }

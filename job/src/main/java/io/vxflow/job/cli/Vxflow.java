@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "vxflow", mixinStandardHelpOptions = true, versionProvider = Vxflow.Version.class,
         description = "GPU video analytics on Apache Flink: encoded video from Kafka in, per-frame results to Kafka, exactly once.",
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, BrokerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, BrokerCommand.class, BenchCommand.class, EngineCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Vxflow implements Callable<Integer> {
     static final int USER_ERROR = 2;
 
@@ -69,7 +70,8 @@ public final class Vxflow implements Callable<Integer> {
         CommandLine cmd = e.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
         PrintWriter err = cmd.getErr();
-        err.println(name + ": " + e.getMessage() + " (see '" + name + " --help')");
+        // picocli quotes unmatched arguments as they are: secrets among them are hidden
+        err.println(name + ": " + SecretArguments.hide(e.getMessage(), args) + " (see '" + name + " --help')");
         err.flush();
         return USER_ERROR;
     }
@@ -79,7 +81,8 @@ public final class Vxflow implements Callable<Integer> {
         PrintWriter err = cmd.getErr();
         Throwable userError = userError(e);
         boolean user = userError != null;
-        err.println(name + ": " + (user ? message(userError) : describe(e)));
+        String[] args = parsed == null ? null : parsed.originalArgs().toArray(new String[0]);
+        err.println(name + ": " + SecretArguments.hide(user ? message(userError) : describe(e), args));
         if (!user && System.getenv("VXFLOW_DEBUG") != null) {
             e.printStackTrace(err);
         } else if (!user) {

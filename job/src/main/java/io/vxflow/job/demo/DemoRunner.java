@@ -7,9 +7,14 @@ import io.vxflow.connectors.producer.InMemoryAccessUnitSource;
 import io.vxflow.connectors.producer.StreamReplayer;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.pipeline.Backend;
+import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticScene;
+import io.vxflow.job.Engines;
 import io.vxflow.job.JobOptions;
+import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
+import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,7 +24,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -52,6 +56,11 @@ public final class DemoRunner {
         ModelInfo info = Models.inspect(model);
         console.printf("vxflow demo: %d stream(s) x %d s of synthetic 1080p30 H.264, model %s, backend %s, %d slot(s)%n", n,
                 settings.seconds(), info.name(), conf.get(JobOptions.BACKEND), settings.parallelism());
+        if (Backend.parse(conf.get(JobOptions.BACKEND)).resolve() == Backend.GPU) {
+            // a detector's engine takes minutes to build: before the clock, not while streams wait
+            PipelineSpec spec = VxflowJob.pipelineSpec(conf, info);
+            Engines.prepare(info, spec.fp16(), spec.maxBatch(), 0, console);
+        }
         long t0 = System.nanoTime();
         List<AccessUnit> clip = SyntheticClip.load(clipFrames, settings.cacheDir());
         console.printf("  clip: %d frames ready in %.1f s (cached in %s)%n", clip.size(), (System.nanoTime() - t0) / 1e9, settings.cacheDir());
@@ -63,11 +72,13 @@ public final class DemoRunner {
             console.printf("  kafka: embedded KRaft broker on %s%n", broker.bootstrapServers());
             conf.set(JobOptions.BOOTSTRAP, broker.bootstrapServers());
             JobClient job = startJob(info);
-            try (ResultsWatcher watcher = new ResultsWatcher(broker.bootstrapServers(), conf.get(JobOptions.RESULTS_TOPIC), clipFrames, settings.out())) {
+            try (ResultsWatcher watcher = new ResultsWatcher(broker.bootstrapServers(), JobOptions.kafkaClientProperties(conf),
+                    conf.get(JobOptions.RESULTS_TOPIC), clipFrames, settings.out())) {
                 StreamReplayer replayer = StreamReplayer.builder().streams(n).streamIdPrefix("cam").realTime(true)
                         .loop(framesPerStream > clip.size()).maxFramesPerStream(framesPerStream).build();
                 CompletableFuture<?> publishing = CompletableFuture.runAsync(() -> {
-                    try (FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), conf.get(JobOptions.FRAMES_TOPIC))) {
+                    try (FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), conf.get(JobOptions.FRAMES_TOPIC),
+                            JobOptions.kafkaClientProperties(conf))) {
                         replayer.replay(new InMemoryAccessUnitSource(clip, SyntheticScene.WIDTH, SyntheticScene.HEIGHT, FrameRate.of(SyntheticScene.FPS)), publisher);
                     }
                 });
@@ -85,8 +96,11 @@ public final class DemoRunner {
     }
 
     private JobClient startJob(ModelInfo info) throws Exception {
-        Configuration cluster = new Configuration();
-        cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, settings.parallelism());
+        Configuration cluster = PrometheusEndpoint.localCluster(conf);
+        cluster.addAll(LocalCluster.configuration(settings.parallelism()));
+        if (PrometheusEndpoint.url(conf) != null) {
+            console.printf("  metrics: %s%n", PrometheusEndpoint.url(conf));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), cluster);
         JobClient job = env.executeAsync(VxflowJob.build(env, conf, info));
         long deadline = System.currentTimeMillis() + 60_000;

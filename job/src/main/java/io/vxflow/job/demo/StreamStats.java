@@ -10,7 +10,7 @@ import java.util.List;
  * What the demo saw of one stream's results: frames, duplicates, order, latency, and whether each
  * frame's boxes are the synthetic scene's (within {@link #BOX_TOLERANCE} px).
  */
-final class StreamStats {
+public final class StreamStats {
     static final float BOX_TOLERANCE = 8f;
     final String stream;
     private final int clipFrames;
@@ -21,6 +21,8 @@ final class StreamStats {
     int duplicates;
     int outOfOrder;
     int boxesRight;
+    /** Results of frames not analysed (overload policy drop): no boxes to check. */
+    int dropped;
     long firstMillis;
     long lastMillis;
     private long lastPts = Long.MIN_VALUE;
@@ -30,11 +32,12 @@ final class StreamStats {
         this.clipFrames = clipFrames;
     }
 
-    void add(FrameResult r, long receivedMillis) {
+    /** @return false if the frame had a result already (counted as a duplicate, nothing else) */
+    boolean add(FrameResult r, long receivedMillis) {
         int f = (int) r.frame();
         if (seen.get(f)) {
             duplicates++;
-            return;
+            return false;
         }
         seen.set(f);
         if (r.pts() <= lastPts) {
@@ -51,12 +54,31 @@ final class StreamStats {
         long emitted = r.timing().emitMillis();
         firstMillis = firstMillis == 0 ? emitted : Math.min(firstMillis, emitted);
         lastMillis = Math.max(lastMillis, emitted);
-        if (boxesMatch(r, f % clipFrames)) {
+        if (r.dropped() != null) {
+            dropped++;
+        } else if (boxesMatch(r, f % clipFrames)) {
             boxesRight++;
         }
+        return true;
     }
 
-    static boolean boxesMatch(FrameResult r, long sceneFrame) {
+    /** Distinct frames with a result. */
+    public int frames() {
+        return frames;
+    }
+
+    /** Results for a frame that had one already. */
+    public int duplicates() {
+        return duplicates;
+    }
+
+    /** Results whose pts was not above the stream's previous one. */
+    public int outOfOrder() {
+        return outOfOrder;
+    }
+
+    /** Whether the detections are the synthetic scene's at {@code sceneFrame}, each edge within {@link #BOX_TOLERANCE}. */
+    public static boolean boxesMatch(FrameResult r, long sceneFrame) {
         List<SyntheticScene.Placement> want = SyntheticScene.placements(sceneFrame);
         if (r.detections().size() != want.size()) {
             return false;

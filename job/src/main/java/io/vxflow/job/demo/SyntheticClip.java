@@ -17,14 +17,37 @@ import java.util.List;
 /**
  * The demo's synthetic 1080p30 H.264 clip (constrained baseline, 4 Mbit/s, a keyframe a second),
  * encoded once and cached under {@code ~/.cache/vxflow} in a small binary file (magic, count, then
- * per access unit: pts, keyframe flag, length, bytes).
+ * per access unit: pts, keyframe flag, length, bytes); for {@code vxflow produce}, also as a raw
+ * Annex-B {@code .h264} file beside it.
  */
-final class SyntheticClip {
+public final class SyntheticClip {
+    /** Its frame rate: {@code vxflow produce --fps} for the raw file, which carries no timestamps. */
+    public static final int FPS = io.vxflow.gpu.synthetic.SyntheticScene.FPS;
     private static final int MAGIC = 0x76786331; // "vxc1"
 
     private SyntheticClip() {}
 
-    static List<AccessUnit> load(int frames, Path cacheDir) throws IOException {
+    /**
+     * The first {@code frames} frames as a raw H.264 Annex-B elementary stream file (the access units
+     * back to back, parameter sets in-band before each keyframe), written once to the cache.
+     */
+    public static Path annexBFile(int frames, Path cacheDir) throws IOException {
+        Path file = cacheDir.resolve("synthetic-1080p30-baseline-" + frames + ".h264");
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        List<AccessUnit> units = load(frames, cacheDir);
+        Path tmp = Files.createTempFile(cacheDir, "clip", ".tmp");
+        try (BufferedOutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+            for (AccessUnit u : units) {
+                out.write(u.data());
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    public static List<AccessUnit> load(int frames, Path cacheDir) throws IOException {
         Path file = cacheDir.resolve("synthetic-1080p30-baseline-" + frames + ".vxc");
         if (Files.isRegularFile(file)) {
             try {

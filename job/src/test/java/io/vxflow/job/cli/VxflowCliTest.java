@@ -6,6 +6,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import io.vxflow.job.JobOptions;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,11 +28,61 @@ class VxflowCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "run", "produce", "broker"})
+    @ValueSource(strings = {"demo", "run", "produce", "broker", "bench"})
     void everyCommandHasHelp(String command) {
         assertThat(run(command, "--help")).isZero();
         assertThat(out.toString()).contains("Usage: vxflow " + command).contains("--help");
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void benchE2eHasHelpAndIsListedUnderBench() {
+        assertThat(run("bench", "e2e", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: vxflow bench e2e").contains("--find-max").contains("--compare").contains("--out-dir");
+        out.getBuffer().setLength(0);
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out.toString()).contains("e2e");
+    }
+
+    @Test
+    void benchE2eMistakesAreOneLine() {
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--streams", "0")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: --streams must be 1..1000");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--find-max", "--streams", "4")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: give --streams N or --find-max, not both");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--compare", "nvdec,gpu")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: unknown --compare 'gpu' (use nvdec, conventional, cpu or none)");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--model", "/nonexistent/model.onnx")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: model /nonexistent/model.onnx does not exist (give --model a path to an .onnx file)");
+        err.getBuffer().setLength(0);
+        assertThat(run("bench")).isEqualTo(2);
+        assertOneLine("vxflow bench: say what to measure: ops, decode, infer, all or e2e");
+    }
+
+    @Test
+    void aBrokerPropertyTheBrokerSetsItselfIsOneLine() {
+        assertThat(run("broker", "--port", "0", "-Dlog.dirs=/tmp/elsewhere")).isEqualTo(2);
+        assertOneLine("vxflow broker: The Kafka property 'log.dirs' is set by the embedded broker itself; use port(), listenerHost() or dataDirectory() instead");
+    }
+
+    @Test
+    void benchE2eFlagsBecomeTheJobsFlags() {
+        CommandLine cmd = Vxflow.commandLine();
+        CommandLine.ParseResult parsed = cmd.parseArgs("bench", "e2e", "--backend", "cpu", "--streams", "3", "--batch", "4", "--slots", "2",
+                "--compare", "none", "-Dvxflow.detect.iou=0.5", "--out-dir", "/tmp/x");
+        BenchE2eCommand e2e = (BenchE2eCommand) parsed.subcommand().subcommand().commandSpec().userObject();
+        var settings = e2e.settings();
+        assertThat(settings.commandLine()).isEqualTo("vxflow bench e2e --backend cpu --streams 3 --batch 4 --slots 2 --compare none "
+                + "-Dvxflow.detect.iou=0.5 --out-dir /tmp/x");
+        assertThat(settings.streams()).isEqualTo(3);
+        assertThat(settings.search()).isNull();
+        assertThat(settings.compare()).isEmpty();
+        assertThat(settings.pipeline().backend()).isEqualTo("cpu");
+        assertThat(settings.pipeline().properties()).containsEntry("vxflow.detect.iou", "0.5");
+        assertThat(settings.engineCommand()).isEqualTo(cmd.getSubcommands().containsKey("engine"));
     }
 
     @Test
@@ -197,6 +250,99 @@ class VxflowCliTest {
         static void leave() {
             resetContextEnvironment();
         }
+    }
+
+    @Test
+    void dashDWinsOverAFlagsDefaultAndAnExplicitFlagWinsOverDashD() {
+        Configuration conf = runConfiguration("-Dvxflow.backend=cpu", "-Dvxflow.kafka.frames-topic=cams", "-Dvxflow.kafka.results-topic=boxes",
+                "-Dvxflow.kafka.group-id=lobby", "-Dvxflow.kafka.starting-offsets=earliest", "-Dvxflow.kafka.bounded=true");
+        assertThat(conf.get(JobOptions.BACKEND)).isEqualTo("cpu");
+        assertThat(conf.get(JobOptions.FRAMES_TOPIC)).isEqualTo("cams");
+        assertThat(conf.get(JobOptions.RESULTS_TOPIC)).isEqualTo("boxes");
+        assertThat(conf.get(JobOptions.GROUP_ID)).isEqualTo("lobby");
+        assertThat(conf.get(JobOptions.STARTING_OFFSETS)).isEqualTo("earliest");
+        assertThat(conf.get(JobOptions.BOUNDED)).isTrue();
+
+        conf = runConfiguration("-Dvxflow.backend=cpu", "--backend", "gpu", "-Dvxflow.kafka.frames-topic=cams", "--in", "frames-7",
+                "-Dvxflow.kafka.results-topic=boxes", "--out", "results-7", "-Dvxflow.kafka.group-id=lobby", "--group-id", "g7",
+                "-Dvxflow.kafka.starting-offsets=earliest", "--from", "latest");
+        assertThat(conf.get(JobOptions.BACKEND)).isEqualTo("gpu");
+        assertThat(conf.get(JobOptions.FRAMES_TOPIC)).isEqualTo("frames-7");
+        assertThat(conf.get(JobOptions.RESULTS_TOPIC)).isEqualTo("results-7");
+        assertThat(conf.get(JobOptions.GROUP_ID)).isEqualTo("g7");
+        assertThat(conf.get(JobOptions.STARTING_OFFSETS)).isEqualTo("latest");
+
+        conf = runConfiguration();
+        assertThat(conf.get(JobOptions.BACKEND)).isEqualTo("auto");
+        assertThat(conf.get(JobOptions.FRAMES_TOPIC)).isEqualTo("frames");
+        assertThat(conf.get(JobOptions.RESULTS_TOPIC)).isEqualTo("results");
+        assertThat(conf.get(JobOptions.GROUP_ID)).isEqualTo("vxflow");
+        assertThat(conf.get(JobOptions.STARTING_OFFSETS)).isEqualTo("committed");
+        assertThat(conf.get(JobOptions.BOUNDED)).isFalse();
+    }
+
+    @Test
+    void kafkaPropertiesComeFromDashDThenTheFileThenEachFlag(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nlinger.ms=7\n");
+        Configuration conf = runConfiguration("-Dvxflow.kafka.property.security.protocol=SASL_PLAINTEXT",
+                "-Dvxflow.kafka.property.client.id=cams", "--kafka-config", file.toString(),
+                "--kafka-property", "linger.ms=20", "--kafka-property", "sasl.jaas.config=a=b c=\"d\";");
+        assertThat(JobOptions.kafkaClientProperties(conf)).containsOnly(
+                Map.entry("security.protocol", "SASL_SSL"), Map.entry("sasl.mechanism", "PLAIN"), Map.entry("client.id", "cams"),
+                Map.entry("linger.ms", "20"), Map.entry("sasl.jaas.config", "a=b c=\"d\";"));
+        // one key each, so that Flink's printing of the configuration hides the secret
+        assertThat(conf.toMap()).containsEntry("vxflow.kafka.property.sasl.jaas.config", "a=b c=\"d\";");
+        assertThat(conf.toString()).doesNotContain("c=\"d\"");
+    }
+
+    @Test
+    void kafkaPropertyMistakesAreOneLineWithoutTheValue(@TempDir Path dir) throws Exception {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--kafka-property", "security.protocol=SSL",
+                "--kafka-property", "hunter2")).isEqualTo(2);
+        assertOneLine("vxflow run: --kafka-property takes KEY=VALUE; the 2nd one has no '='");
+        err.getBuffer().setLength(0);
+        assertThat(run("produce", "--bootstrap", "localhost:9092", "--kafka-property", "group.id=cams", "clip.mp4")).isEqualTo(2);
+        assertOneLine("vxflow produce: the Kafka client property 'group.id' is set by vxflow: use --group-id (vxflow.kafka.group-id)");
+        err.getBuffer().setLength(0);
+        Path missing = dir.resolve("client.properties");
+        assertThat(run("produce", "--bootstrap", "localhost:9092", "--kafka-config", missing.toString(), "clip.mp4")).isEqualTo(2);
+        assertOneLine("vxflow produce: Kafka client properties file " + missing + " does not exist");
+        err.getBuffer().setLength(0);
+        Path malformed = dir.resolve("bad.properties");
+        Files.writeString(malformed, "security.protocol=SASL_SSL\nsasl.jaas.config\n");
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "--kafka-config", malformed.toString())).isEqualTo(2);
+        assertOneLine("vxflow run: Kafka client properties file " + malformed + ": line 2 has no '=' (expected KEY=VALUE)");
+        err.getBuffer().setLength(0);
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "-Dvxflow.kafka.property=hunter2")).isEqualTo(2);
+        assertOneLine("vxflow run: vxflow.kafka.property is not a map of Kafka client properties; set one property each: "
+                + "vxflow.kafka.property.<key>=<value>");
+    }
+
+    @Test
+    void secretsInArgumentsThatPicocliRepeatsAreHidden() {
+        String jaas = "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"hunter2\";";
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--kafka-properties", jaas)).isEqualTo(2);
+        assertThat(run("run", "--bootstrap", "localhost:9092", "-Dvxflow.kafka.property.ssl.key.password=s3cr3t-key", "--frobnicate",
+                "--kafka-property", "ssl.truststore.password=tru5t-me", "surplus")).isEqualTo(2);
+        assertThat(run("produce", "--bootstrap", "localhost:9092", "rtsp://admin:p@ssw0rd@cam/live", "rtsp://admin:pa/ss@cam/2")).isEqualTo(2);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "vxflow run: Unknown options: '--kafka-properties', 'sasl.jaas.config=***' (see 'vxflow run --help')",
+                "vxflow run: Unknown options: '--frobnicate', 'surplus' (see 'vxflow run --help')",
+                "vxflow produce: Unmatched argument at index 4: 'rtsp://admin:***@cam/2' (see 'vxflow produce --help')");
+        assertThat(err.toString()).doesNotContain("hunter2").doesNotContain("s3cr3t-key").doesNotContain("tru5t-me")
+                .doesNotContain("ssw0rd").doesNotContain("pa/ss");
+    }
+
+    private Configuration runConfiguration(String... flags) {
+        CommandLine cmd = Vxflow.commandLine();
+        String[] args = new String[flags.length + 3];
+        args[0] = "run";
+        args[1] = "--bootstrap";
+        args[2] = "localhost:9092";
+        System.arraycopy(flags, 0, args, 3, flags.length);
+        cmd.parseArgs(args);
+        return ((RunCommand) cmd.getSubcommands().get("run").getCommand()).configuration();
     }
 
     private void assertOneLine(String expected) {

@@ -1,9 +1,11 @@
 package io.vxflow.operators.chain;
 
 import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.decode.DecodeOperator;
+import io.vxflow.operators.decode.DecodeSettings;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleTypeInfo;
 import io.vxflow.operators.stages.ComposeOperator;
@@ -31,30 +33,39 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 public final class FrameChain {
     private FrameChain() {}
 
-    /** Options of the chain that are not part of the per-slot {@link PipelineSpec}. */
-    public record Options(int parallelism, long idleFlushMillis, long evictAfterMillis, int maxGopUnits, long maxGopBytes, String previewDir,
+    /**
+     * Options of the chain that are not part of the per-slot {@link PipelineSpec}.
+     *
+     * @param replaySource where restored or drained streams read their records again; null when the
+     *     input does not come from Kafka
+     */
+    public record Options(int parallelism, DecodeSettings decode, FrameReplaySource.Factory replaySource, String previewDir,
             long previewIntervalMillis) implements Serializable {
+        /** Decode defaults with {@code workers} decode threads, no replay source, no preview. */
+        public static Options defaults(int parallelism, int workers) {
+            return new Options(parallelism, DecodeSettings.defaults(workers), null, null, 1_000);
+        }
+
         public static Options defaults(int parallelism) {
-            return new Options(parallelism, 30_000, 600_000, 600, 32L << 20, null, 1_000);
+            return defaults(parallelism, Math.max(2, Runtime.getRuntime().availableProcessors()));
         }
 
-        public Options withIdleFlush(long millis) {
-            return new Options(parallelism, millis, Math.max(millis, evictAfterMillis), maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
+        public Options withDecode(DecodeSettings settings) {
+            return new Options(parallelism, settings, replaySource, previewDir, previewIntervalMillis);
         }
 
-        public Options withEviction(long millis) {
-            return new Options(parallelism, idleFlushMillis, Math.max(millis, idleFlushMillis), maxGopUnits, maxGopBytes, previewDir, previewIntervalMillis);
+        public Options withReplaySource(FrameReplaySource.Factory source) {
+            return new Options(parallelism, decode, source, previewDir, previewIntervalMillis);
         }
 
         public Options withPreview(String dir, long intervalMillis) {
-            return new Options(parallelism, idleFlushMillis, evictAfterMillis, maxGopUnits, maxGopBytes, dir, intervalMillis);
+            return new Options(parallelism, decode, replaySource, dir, intervalMillis);
         }
     }
 
     public static DataStream<EncodedResult> build(DataStream<FrameRecord> frames, PipelineSpec spec, Options options) {
         SingleOutputStreamOperator<FrameHandle> decoded = frames.keyBy(new StreamIdSelector(), Types.STRING)
-                .transform("decode", FrameHandleTypeInfo.INSTANCE,
-                        new DecodeOperator(spec, options.idleFlushMillis(), options.evictAfterMillis(), options.maxGopUnits(), options.maxGopBytes()))
+                .transform("decode", FrameHandleTypeInfo.INSTANCE, new DecodeOperator(spec, options.decode(), options.replaySource()))
                 .uid("vxflow-decode")
                 .setParallelism(options.parallelism());
         DataStream<FrameHandle> s = decoded;

@@ -8,16 +8,17 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes {@link StreamPosition} into checkpoints. Format version 2: a version byte, then next frame
- * index, last emitted pts, a flags byte (emitted any, GOP overflow, drained), GOP units, GOP bytes,
- * units before the current keyframe and the keyframe's pts. Version 1 (without the last two fields
- * and the drained flag) is still read.
+ * Writes {@link StreamPosition} into checkpoints. Format version 3: a version byte, next frame index,
+ * last emitted pts, a flags byte (1: emitted any), the partition, the last offset, the last
+ * record's Kafka timestamp, the number of keyframes kept (0 to {@value StreamPosition#MAX_KEYFRAMES}),
+ * then each keyframe's offset and pts: at most 103 bytes. Versions 1 and 2, which kept the GOP's bytes in list state beside the
+ * position, are still read: their numbering and last pts carry over, and such a stream resumes at its
+ * next keyframe (it has no offsets to read its GOP again from).
  */
 public final class StreamPositionSerializer extends TypeSerializerSingleton<StreamPosition> {
     private static final long serialVersionUID = 1L;
     public static final StreamPositionSerializer INSTANCE = new StreamPositionSerializer();
-    static final int VERSION = 2;
-    static final int V2_LENGTH = 1 + 8 + 8 + 1 + 4 + 8 + 4 + 8;
+    static final int VERSION = 3;
 
     @Override
     public boolean isImmutableType() {
@@ -39,7 +40,6 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         return from.copy();
     }
 
-    /** Variable: version 2 records are {@value #V2_LENGTH} bytes, version 1 records 30. */
     @Override
     public int getLength() {
         return -1;
@@ -50,31 +50,43 @@ public final class StreamPositionSerializer extends TypeSerializerSingleton<Stre
         out.writeByte(VERSION);
         out.writeLong(p.nextFrameIndex);
         out.writeLong(p.lastEmittedPts);
-        out.writeByte((p.emittedAny ? 1 : 0) | (p.gopOverflow ? 2 : 0) | (p.drained ? 4 : 0));
-        out.writeInt(p.gopUnits);
-        out.writeLong(p.gopBytes);
-        out.writeInt(p.previousUnits);
-        out.writeLong(p.keyframePts);
+        out.writeByte(p.emittedAny ? 1 : 0);
+        out.writeInt(p.partition);
+        out.writeLong(p.lastOffset);
+        out.writeLong(p.lastIngestMillis);
+        out.writeByte(p.keyframes);
+        for (int i = 0; i < p.keyframes; i++) {
+            out.writeLong(p.keyframeOffsets[i]);
+            out.writeLong(p.keyframePts[i]);
+        }
     }
 
     @Override
     public StreamPosition deserialize(DataInputView in) throws IOException {
         int version = in.readByte();
-        if (version != 1 && version != VERSION) {
+        if (version < 1 || version > VERSION) {
             throw new IOException("unknown StreamPosition format version " + version);
         }
         StreamPosition p = new StreamPosition();
         p.nextFrameIndex = in.readLong();
         p.lastEmittedPts = in.readLong();
         int flags = in.readByte();
-        p.emittedAny = (flags & 1) != 0;
-        p.gopOverflow = (flags & 2) != 0;
-        p.drained = (flags & 4) != 0;
-        p.gopUnits = in.readInt();
-        p.gopBytes = in.readLong();
-        if (version >= 2) {
-            p.previousUnits = in.readInt();
-            p.keyframePts = in.readLong();
+        p.emittedAny = (flags & 1) != 0; // 2 (GOP overflow) and 4 (drained) of versions 1 and 2 mean nothing without their GOP
+        if (version < 3) {
+            in.skipBytesToRead(4 + 8 + (version == 2 ? 4 + 8 : 0)); // the GOP buffer's size: the units stayed in list state
+            return p;
+        }
+        p.partition = in.readInt();
+        p.lastOffset = in.readLong();
+        p.lastIngestMillis = in.readLong();
+        int n = in.readByte();
+        if (n < 0 || n > StreamPosition.MAX_KEYFRAMES) {
+            throw new IOException("StreamPosition with " + n + " keyframes");
+        }
+        p.keyframes = n;
+        for (int i = 0; i < n; i++) {
+            p.keyframeOffsets[i] = in.readLong();
+            p.keyframePts[i] = in.readLong();
         }
         return p;
     }

@@ -11,6 +11,10 @@ import io.vxflow.gpu.pipeline.BatchItem;
  * times. It holds handles to host or device memory, never pixels by value, so it cannot leave its
  * operator chain: its serializer refuses (see {@link FrameHandleTypeInfo}).
  *
+ * <p>A frame <b>dropped</b> under the overload policy ({@link #dropped()} not null) carries no picture
+ * and no batch item: every stage passes it on untouched, in its stream's order, and the result stage
+ * gives it its one result, marked, without detections.
+ *
  * <p>Mutable and owned by one task thread; each stage fills in what it produced.
  */
 public final class FrameHandle {
@@ -29,16 +33,52 @@ public final class FrameHandle {
     private BatchItem item;
     private long batchedAtNanos;
     private int batchSize;
+    private String dropped;
+    private boolean lastOfFlush = true;
 
     public FrameHandle(String streamId, long frameIndex, DecodedFrame frame, long ingestMillis, String decoder) {
+        this(streamId, frameIndex, frame, frame.ptsMicros(), frame.image().width(), frame.image().height(), ingestMillis, decoder);
+    }
+
+    private FrameHandle(String streamId, long frameIndex, DecodedFrame frame, long pts, int width, int height, long ingestMillis,
+            String decoder) {
         this.streamId = streamId;
         this.frameIndex = frameIndex;
         this.frame = frame;
-        this.ptsMicros = frame.ptsMicros();
-        this.width = frame.image().width();
-        this.height = frame.image().height();
+        this.ptsMicros = pts;
+        this.width = width;
+        this.height = height;
         this.ingestMillis = ingestMillis;
         this.decoder = decoder;
+    }
+
+    /**
+     * A frame that gets its result without being analysed ({@code reason}, e.g. {@code overload}):
+     * its picture, if it was decoded at all, is already released.
+     */
+    public static FrameHandle dropped(String streamId, long frameIndex, long pts, int width, int height, long ingestMillis, String decoder,
+            String reason) {
+        FrameHandle h = new FrameHandle(streamId, frameIndex, null, pts, width, height, ingestMillis, decoder);
+        h.dropped = reason;
+        return h;
+    }
+
+    /** Why the frame was not analysed, or null when it was. */
+    public String dropped() {
+        return dropped;
+    }
+
+    /**
+     * Whether this is the last frame of what the infer stage sent on at once (a batch, with any
+     * dropped frames queued behind its frames): the result stage reads a whole group's results with
+     * one copy, after every frame of it has passed crop and compose.
+     */
+    public boolean lastOfFlush() {
+        return lastOfFlush;
+    }
+
+    public void lastOfFlush(boolean last) {
+        this.lastOfFlush = last;
     }
 
     public String streamId() {

@@ -14,7 +14,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Base of the chained stage operators: holds the immutable {@link PipelineSpec} from construction,
  * takes the slot's {@link SlotRuntime} in {@code open()} and lets go of it in {@code close()}.
  * Subclasses implement {@link #process}; its time is added to the handle's {@code stage}, unless the
- * stage is null because the subclass records its own times.
+ * stage is null because the subclass records its own times. Frames dropped under the overload policy
+ * pass through untouched unless the subclass {@link #takesDropped() takes them}.
  */
 abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> implements OneInputStreamOperator<FrameHandle, OUT> {
     private static final long serialVersionUID = 1L;
@@ -38,6 +39,10 @@ abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> imple
     @Override
     public final void processElement(StreamRecord<FrameHandle> element) throws Exception {
         FrameHandle h = element.getValue();
+        if (h.dropped() != null && !takesDropped()) {
+            output.collect(passThrough(element));
+            return;
+        }
         long t0 = System.nanoTime();
         OUT out = process(h);
         if (stage != null) {
@@ -46,6 +51,16 @@ abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> imple
         if (out != null) {
             output.collect(element.replace(out));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <OUT> StreamRecord<OUT> passThrough(StreamRecord<FrameHandle> element) {
+        return (StreamRecord<OUT>) (StreamRecord<?>) element; // only stages whose output is the frame handle pass frames through
+    }
+
+    /** Whether {@link #process} sees frames dropped under the overload policy (infer orders them, result writes them). */
+    boolean takesDropped() {
+        return false;
     }
 
     /** Runs this stage on one frame; returns what goes downstream, or null for nothing now. */

@@ -20,6 +20,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * In-flight frames are flushed before every checkpoint barrier and at the end of input, so a
  * checkpoint never holds a half-filled batch.
  *
+ * <p>Frames dropped under the overload policy take no place in a batch but queue behind the frames
+ * already waiting, so no stream's results overtake each other. Each flush marks its last frame
+ * ({@link FrameHandle#lastOfFlush()}): the result stage reads the whole group with one copy.
+ *
  * <p>Metrics: {@code batchSize} and {@code batchWaitMillis} histograms, {@code batches} counter.
  */
 public final class InferOperator extends ChainStageOperator<FrameHandle> implements BoundedOneInput {
@@ -44,12 +48,26 @@ public final class InferOperator extends ChainStageOperator<FrameHandle> impleme
     }
 
     @Override
+    boolean takesDropped() {
+        return true;
+    }
+
+    @Override
     FrameHandle process(FrameHandle h) {
+        if (h.dropped() != null) {
+            if (pending.isEmpty()) {
+                h.lastOfFlush(true);
+                output.collect(new StreamRecord<>(h));
+            } else {
+                pending.add(h);
+            }
+            return null;
+        }
         pending.add(h);
         Batch filling = runtime.filling();
         if (spec.maxWaitMillis() == 0 || filling == null || filling.isFull()) {
             flush();
-        } else if (pending.size() == 1) {
+        } else if (filling.size() == 1) {
             long gen = generation;
             long now = getProcessingTimeService().getCurrentProcessingTime();
             getProcessingTimeService().registerTimer(now + spec.maxWaitMillis(), t -> {
@@ -70,15 +88,21 @@ public final class InferOperator extends ChainStageOperator<FrameHandle> impleme
         long t0 = System.nanoTime();
         Batch b = runtime.infer();
         long inferNanos = System.nanoTime() - t0;
+        int size = 0;
         if (b != null) {
-            batchSize.update(b.size());
+            size = b.size();
+            batchSize.update(size);
             batchWait.update((t0 - b.openedNanos()) / 1_000_000);
             batches.inc();
         }
-        for (FrameHandle h : pending) {
-            h.addStageNanos(Stage.BATCH_WAIT, t0 - h.batchedAtNanos());
-            h.addStageNanos(Stage.INFER, inferNanos);
-            h.batchSize(pending.size());
+        for (int i = 0; i < pending.size(); i++) {
+            FrameHandle h = pending.get(i);
+            if (h.dropped() == null) {
+                h.addStageNanos(Stage.BATCH_WAIT, t0 - h.batchedAtNanos());
+                h.addStageNanos(Stage.INFER, inferNanos);
+                h.batchSize(size);
+            }
+            h.lastOfFlush(i == pending.size() - 1);
             output.collect(new StreamRecord<>(h));
         }
         pending.clear();

@@ -17,18 +17,27 @@ import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * The end of the frame chain: copies the frame's small results to the host (the one device-to-host
- * copy per frame), releases everything the frame held, and emits the result as JSON.
+ * The end of the frame chain: brings the frames' small results to the host, releases everything the
+ * frames held, and emits each result as JSON.
  *
- * <p>Metrics: {@code framesOut} counter and {@code latencyMillis} histogram (Kafka ingest to
- * emit).
+ * <p>It works on what the infer stage sends on at once (a batch, plus frames dropped under overload
+ * queued behind it): frames wait here until the group's last one has passed crop and compose, then
+ * the group's results come back with one device-to-host copy (boxes and thumbnails together) and one
+ * host wait, and the results go out in the order the frames came. A group arrives within one call of
+ * the infer stage, so nothing waits here across a checkpoint barrier.
+ *
+ * <p>Metrics: {@code framesOut} counter, {@code framesDropped} counter (results of frames not
+ * analysed) and {@code latencyMillis} histogram (Kafka ingest to emit).
  */
 public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     private static final long serialVersionUID = 1L;
     private transient Counter framesOut;
+    private transient Counter framesDropped;
     private transient Histogram latency;
+    private transient List<FrameHandle> group;
 
     public ResultOperator(PipelineSpec spec) {
         super(spec, null);
@@ -38,18 +47,45 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     public void open() throws Exception {
         super.open();
         framesOut = getMetricGroup().counter("framesOut");
+        framesDropped = getMetricGroup().counter("framesDropped");
         latency = getMetricGroup().histogram("latencyMillis", new DescriptiveStatisticsHistogram(2048));
+        group = new ArrayList<>();
+    }
+
+    @Override
+    boolean takesDropped() {
+        return true;
     }
 
     @Override
     EncodedResult process(FrameHandle h) {
+        group.add(h);
+        if (!h.lastOfFlush()) {
+            return null;
+        }
+        try {
+            for (FrameHandle f : group) {
+                output.collect(new StreamRecord<>(result(f)));
+            }
+        } finally {
+            for (FrameHandle f : group) {
+                f.releaseAll();
+            }
+            group.clear();
+        }
+        return null;
+    }
+
+    private EncodedResult result(FrameHandle h) {
         long t0 = System.nanoTime();
         FrameOutput out;
-        try {
+        if (h.dropped() != null) {
+            out = FrameOutput.EMPTY;
+            framesDropped.inc();
+        } else {
+            // the first read of the group's batch copies all of it; the others read the host copy
             out = runtime.read(h.item());
-        } finally {
-            // the output is already on the heap: the frame's surface and batch item go back, even on failure
-            h.releaseAll();
+            h.releaseAll(); // the output is on the heap: the frame's surface and batch item go back
         }
         h.addStageNanos(Stage.READ, System.nanoTime() - t0);
         long now = System.currentTimeMillis();
@@ -57,6 +93,19 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
         framesOut.inc();
         latency.update(now - h.ingestMillis());
         return new EncodedResult(h.streamId(), h.ptsMicros(), ResultJson.encode(result));
+    }
+
+    /** On cancellation or failure, frames still waiting for their group give back what they hold. */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (group != null) {
+                group.forEach(FrameHandle::releaseAll);
+                group.clear();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     private FrameResult toResult(FrameHandle h, FrameOutput out, long now) {
@@ -81,6 +130,7 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
             stages.put(s.wireName(), h.stageNanos(s) / 1000);
         }
         return new FrameResult(h.streamId(), h.ptsMicros(), h.frameIndex(), h.width(), h.height(), m.name(),
-                runtime.backend().wireName(), h.decoder(), dets, classes, crops, new FrameResult.Timing(h.ingestMillis(), now, h.batchSize(), stages));
+                runtime.backend().wireName(), h.decoder(), dets, classes, crops, new FrameResult.Timing(h.ingestMillis(), now, h.batchSize(), stages),
+                h.dropped());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordSerializer;
+import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.TestModels;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodeError;
@@ -16,13 +17,32 @@ import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleSerializer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.typeinfo.Types;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
+import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
+import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The decode operator through Flink's keyed test harness: restore mid-GOP, idle drain, bad input. */
+/**
+ * The decode operator through Flink's keyed test harness: decoding on worker threads with results
+ * through the mailbox, restores that read the GOP back from "Kafka" (an in-memory partition), idle
+ * drains, eviction, bad input by reason, overload.
+ */
 class DecodeOperatorTest {
     private static final long IDLE = 2_000;
 
@@ -30,245 +50,146 @@ class DecodeOperatorTest {
         return PipelineSpec.builder(Backend.CPU, TestModels.squaresInfo()).build();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> harness(DecodeOperator op) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.StreamIdSelector(), Types.STRING, 1, 1, 0);
-        h.setup(FrameHandleSerializer.INSTANCE);
-        return h;
+    private static DecodeSettings settings(long idle, long evict) {
+        return DecodeSettings.defaults(2).withWorkers(2, 6).withIdleFlush(idle).withEviction(evict);
     }
 
-    /** Pts of the emitted frames, releasing each frame as a downstream stage would. */
-    private static List<Long> drainPts(KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> h) {
-        List<Long> pts = new ArrayList<>();
-        for (FrameHandle f : h.extractOutputValues()) {
-            pts.add(f.ptsMicros());
-            f.releaseFrame();
-        }
-        h.getOutput().clear();
-        return pts;
-    }
+    /** One frames-topic partition in memory: records get offsets in the order they are added, and can be read again. */
+    static final class Partition implements FrameReplaySource.Factory {
+        private static final long serialVersionUID = 1L;
+        final List<FrameRecord> records = new ArrayList<>();
+        /** Offsets below this are gone (retention). */
+        long firstAvailable;
+        int reads;
 
-    @Test
-    void restoreMidGopWithHeldBFramesEmitsEveryFrameExactlyOnce() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 70);
-        List<Long> seen = new ArrayList<>();
-        OperatorSubtaskState snapshot;
-        try (var h = harness(new DecodeOperator(spec(), 60_000, 600, 32L << 20))) {
-            h.open();
-            for (FrameRecord r : stream.subList(0, 41)) {
-                h.processElement(r, 0);
+        List<FrameRecord> add(List<FrameRecord> in) {
+            List<FrameRecord> out = new ArrayList<>();
+            for (FrameRecord r : in) {
+                FrameRecord at = r.at(0, records.size());
+                records.add(at);
+                out.add(at);
             }
-            seen.addAll(drainPts(h));
-            assertThat(seen.size()).as("B-frames are held back").isLessThan(41);
-            snapshot = h.snapshot(1, 1);
-            // the original keeps running after the checkpoint; what it emits now is lost with its failure
-            h.processElement(stream.get(41), 0);
+            return out;
         }
-        try (var h = harness(new DecodeOperator(spec(), 60_000, 600, 32L << 20))) {
+
+        @Override
+        public FrameReplaySource open() {
+            return new FrameReplaySource() {
+                @Override
+                public long read(int partition, long from, long to, Consumer<FrameRecord> sink) {
+                    reads++;
+                    long first = Math.max(from, firstAvailable);
+                    for (long o = first; o <= to && o < records.size(); o++) {
+                        sink.accept(records.get((int) o));
+                    }
+                    return first;
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    /** The operator in a harness, with the mailbox worked until the workers are done. */
+    private static final class Decode implements AutoCloseable {
+        final DecodeOperator op;
+        final KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> h;
+        /** Every metric the operator registered, by its full identifier, as a reporter would see it. */
+        final Map<String, Metric> metrics = new ConcurrentHashMap<>();
+
+        Decode(DecodeSettings settings, FrameReplaySource.Factory replay) throws Exception {
+            op = new DecodeOperator(spec(), settings, replay);
+            TestingMetricRegistry registry = TestingMetricRegistry.builder()
+                    .setRegisterConsumer((metric, name, group) -> metrics.put(group.getMetricIdentifier(name), metric)).build();
+            TaskMetricGroup task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
+                    .addJob(new JobID(), "job").addTask(ExecutionAttemptID.randomId(), "decode-task");
+            MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).setMaxParallelism(128).build();
+            h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.StreamIdSelector(), Types.STRING, env);
+            h.setup(FrameHandleSerializer.INSTANCE);
+        }
+
+        /** A counter's count by the end of its identifier, e.g. {@code badInput.unknown-codec}. */
+        long count(String suffix) {
+            List<Long> found = new ArrayList<>();
+            metrics.forEach((id, m) -> {
+                if (id.endsWith("." + suffix) && m instanceof Counter c) {
+                    found.add(c.getCount());
+                }
+            });
+            assertThat(found).as("one counter named ...%s among %s", suffix, metrics.keySet()).hasSize(1);
+            return found.get(0);
+        }
+
+        Decode open() throws Exception {
+            h.open();
+            return this;
+        }
+
+        Decode restore(OperatorSubtaskState snapshot) throws Exception {
             h.initializeState(snapshot);
             h.open();
-            for (FrameRecord r : stream.subList(41, stream.size())) {
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            seen.addAll(drainPts(h));
+            return this;
         }
-        List<Long> expected = new ArrayList<>();
-        for (int i = 0; i < 70; i++) {
-            expected.add(SyntheticVideoEncoder.ptsMicros(i));
-        }
-        assertThat(seen).containsExactlyElementsOf(expected);
-    }
 
-    @Test
-    void anIdleStreamIsDrainedAndResumesMidGopInOrderWithoutRepeatingFrames() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
-        DecodeOperator op = new DecodeOperator(spec(), IDLE, 600, 32L << 20);
-        List<Long> seen = new ArrayList<>();
-        try (var h = harness(op)) {
-            h.open();
-            h.setProcessingTime(0);
-            for (FrameRecord r : stream.subList(0, 20)) {
+        /** Feeds records without waiting for the workers: units may still be in flight afterwards. */
+        void feed(List<FrameRecord> records) throws Exception {
+            for (FrameRecord r : records) {
                 h.processElement(r, 0);
             }
-            seen.addAll(drainPts(h));
-            assertThat(seen.size()).as("B-frames held back").isLessThan(20);
-            h.setProcessingTime(IDLE);
-            seen.addAll(drainPts(h));
-            assertThat(seen).as("the idle drain hands out every frame fed so far").hasSize(20);
-            // a false idle (the slot stalled while data waited): the stream goes on mid-GOP
-            for (FrameRecord r : stream.subList(20, 45)) {
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            seen.addAll(drainPts(h));
         }
-        // strictly increasing pts: nothing repeated, nothing out of order
-        assertThat(seen).isSorted().doesNotHaveDuplicates();
-        assertThat(seen.size()).as("at most the reordering depth, overtaken by the drain, is missing").isBetween(42, 45);
-        assertThat(op.suppressedOutOfOrder()).as("withheld: repeats of drained frames and the overtaken ones").isGreaterThanOrEqualTo(45L - seen.size());
-        assertThat(op.badInputCount(DecodeError.NO_KEYFRAME)).as("no wait for a keyframe").isZero();
-    }
 
-    @Test
-    void aDecoderThatHoldsNothingIsNotDrainedWhenIdle() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 40);
-        DecodeOperator op = new DecodeOperator(spec(), IDLE, 600, 32L << 20);
-        List<Long> seen = new ArrayList<>();
-        try (var h = harness(op)) {
-            h.open();
-            h.setProcessingTime(0);
-            for (FrameRecord r : stream.subList(0, 12)) {
-                h.processElement(r, 0);
-            }
-            seen.addAll(drainPts(h));
-            assertThat(seen).as("constrained baseline: no reordering delay").hasSize(12);
-            h.setProcessingTime(IDLE);
-            for (FrameRecord r : stream.subList(12, 40)) {
-                h.processElement(r, 0);
-            }
-            seen.addAll(drainPts(h));
-        }
-        assertThat(seen).hasSize(40);
-        assertThat(op.badInputCount(DecodeError.NO_KEYFRAME)).isZero();
-    }
-
-    @Test
-    void anEvictedStreamReturningAtAKeyframeLosesAndRepeatsNothing() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 60);
-        DecodeOperator op = new DecodeOperator(spec(), IDLE, 5 * IDLE, 600, 32L << 20);
-        List<Long> seen = new ArrayList<>();
-        try (var h = harness(op)) {
-            h.open();
-            h.setProcessingTime(0);
-            for (FrameRecord r : stream.subList(0, 30)) {
-                h.processElement(r, 0);
-            }
-            h.setProcessingTime(5 * IDLE);
-            assertThat(op.openStreams()).as("evicted").isZero();
-            seen.addAll(drainPts(h));
-            for (FrameRecord r : stream.subList(30, 60)) { // back at the IDR of frame 30
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            seen.addAll(drainPts(h));
-        }
-        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 60));
-        assertThat(op.suppressedOutOfOrder()).isZero();
-    }
-
-    @Test
-    void anEvictedStreamReturningMidGopWaitsForItsNextKeyframe() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
-        DecodeOperator op = new DecodeOperator(spec(), IDLE, 5 * IDLE, 600, 32L << 20);
-        List<Long> seen = new ArrayList<>();
-        try (var h = harness(op)) {
-            h.open();
-            h.setProcessingTime(0);
-            for (FrameRecord r : stream.subList(0, 20)) {
-                h.processElement(r, 0);
-            }
-            h.setProcessingTime(5 * IDLE);
-            seen.addAll(drainPts(h));
-            assertThat(seen).as("drained before the decoder closed: the frames of the first 20 access units")
-                    .containsExactlyElementsOf(sortedPts(stream.subList(0, 20)));
-            for (FrameRecord r : stream.subList(20, 45)) {
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            seen.addAll(drainPts(h));
-        }
-        List<Long> expected = sortedPts(stream.subList(0, 20));
-        expected.addAll(ptsRange(30, 45));
-        assertThat(seen).containsExactlyElementsOf(expected);
-        assertThat(op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(10);
-    }
-
-    @Test
-    void everyCheckpointPositionAroundAKeyframeRestoresExactly() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 70);
-        for (int cut = 26; cut <= 36; cut++) {
-            List<Long> seen = new ArrayList<>();
-            OperatorSubtaskState snapshot;
-            try (var h = harness(new DecodeOperator(spec(), 60_000, 600, 32L << 20))) {
-                h.open();
-                for (FrameRecord r : stream.subList(0, cut)) {
-                    h.processElement(r, 0);
+        /** Works the mailbox until every command's events were handled. */
+        void settle() throws Exception {
+            TaskMailbox mailbox = h.getTaskMailbox();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (op.inFlight() > 0) {
+                var mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY);
+                if (mail.isPresent()) {
+                    mail.get().run();
+                } else if (System.nanoTime() > deadline) {
+                    throw new AssertionError("decode workers did not finish: " + op.inFlight() + " in flight");
+                } else {
+                    Thread.sleep(1);
                 }
-                seen.addAll(drainPts(h));
-                snapshot = h.snapshot(1, 1);
             }
-            try (var h = harness(new DecodeOperator(spec(), 60_000, 600, 32L << 20))) {
-                h.initializeState(snapshot);
-                h.open();
-                for (FrameRecord r : stream.subList(cut, stream.size())) {
-                    h.processElement(r, 0);
-                }
-                h.endInput();
-                seen.addAll(drainPts(h));
-            }
-            assertThat(seen).as("checkpoint after %d access units", cut).containsExactlyElementsOf(ptsRange(0, 70));
         }
-    }
 
-    @Test
-    void aCheckpointAfterAnIdleDrainRestoresAtTheNextKeyframeWithoutRepeats() throws Exception {
-        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 60);
-        List<Long> seen = new ArrayList<>();
-        OperatorSubtaskState snapshot;
-        try (var h = harness(new DecodeOperator(spec(), IDLE, 600, 32L << 20))) {
-            h.open();
-            h.setProcessingTime(0);
-            for (FrameRecord r : stream.subList(0, 30)) {
-                h.processElement(r, 0);
-            }
-            h.setProcessingTime(IDLE);
-            seen.addAll(drainPts(h));
-            snapshot = h.snapshot(1, 1);
+        void feedAndSettle(List<FrameRecord> records) throws Exception {
+            feed(records);
+            settle();
         }
-        try (var h = harness(new DecodeOperator(spec(), IDLE, 600, 32L << 20))) {
-            h.initializeState(snapshot);
-            h.open();
-            for (FrameRecord r : stream.subList(30, 60)) {
-                h.processElement(r, 0);
-            }
+
+        void time(long millis) throws Exception {
+            h.setProcessingTime(millis);
+            settle();
+        }
+
+        void endInput() throws Exception {
             h.endInput();
-            seen.addAll(drainPts(h));
+            settle();
         }
-        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 60));
-    }
 
-    @Test
-    void aCodecChangeHandsOutWhatTheOldDecoderHeld() throws Exception {
-        List<FrameRecord> h264 = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 20);
-        List<FrameRecord> hevc = new ArrayList<>();
-        for (FrameRecord r : TestFrames.stream("cam", Profile.HEVC_MAIN, 30)) {
-            AccessUnit u = r.unit();
-            hevc.add(FrameRecord.valid("cam", new AccessUnit(u.codec(), u.ptsMicros() + SyntheticVideoEncoder.ptsMicros(20), u.keyframe(), u.data()), 0));
-        }
-        DecodeOperator op = new DecodeOperator(spec(), 60_000, 600, 32L << 20);
-        List<Long> seen = new ArrayList<>();
-        try (var h = harness(op)) {
-            h.open();
-            for (FrameRecord r : h264) {
-                h.processElement(r, 0);
+        /** Emitted frames' pts (any stream), releasing each frame as a downstream stage would. */
+        List<Long> takePts() {
+            List<Long> pts = new ArrayList<>();
+            for (FrameHandle f : takeHandles()) {
+                pts.add(f.ptsMicros());
             }
-            for (FrameRecord r : hevc) {
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            seen.addAll(drainPts(h));
+            return pts;
         }
-        List<Long> expected = ptsRange(0, 20);
-        expected.addAll(sortedPts(hevc));
-        assertThat(seen).containsExactlyElementsOf(expected);
-        assertThat(op.badInputCount(DecodeError.CODEC_CHANGE)).isEqualTo(1);
-    }
 
-    private static List<Long> sortedPts(List<FrameRecord> records) {
-        List<Long> out = new ArrayList<>();
-        records.forEach(r -> out.add(r.unit().ptsMicros()));
-        out.sort(null);
-        return out;
+        List<FrameHandle> takeHandles() {
+            List<FrameHandle> out = new ArrayList<>(h.extractOutputValues());
+            out.forEach(FrameHandle::releaseFrame);
+            h.getOutput().clear();
+            return out;
+        }
+
+        @Override
+        public void close() throws Exception {
+            h.close();
+        }
     }
 
     private static List<Long> ptsRange(int from, int to) {
@@ -279,37 +200,374 @@ class DecodeOperatorTest {
         return out;
     }
 
+    private static List<Long> sortedPts(List<FrameRecord> records) {
+        List<Long> out = new ArrayList<>();
+        records.forEach(r -> out.add(r.unit().ptsMicros()));
+        out.sort(null);
+        return out;
+    }
+
     @Test
-    void badRecordsAreCountedPerReasonAndOtherStreamsAreUntouched() throws Exception {
-        List<FrameRecord> good = TestFrames.stream("good", Profile.BASELINE, 12);
-        List<FrameRecord> bad = new ArrayList<>(TestFrames.stream("bad", Profile.BASELINE, 12));
+    void framesComeOutInPresentationOrderOncePerStreamWhateverTheInterleaving() throws Exception {
+        List<FrameRecord> a = TestFrames.stream("a", Profile.HIGH_BFRAMES, 45);
+        List<FrameRecord> b = TestFrames.stream("b", Profile.BASELINE, 45);
+        List<FrameRecord> c = TestFrames.stream("c", Profile.HEVC_MAIN, 45);
+        Map<String, List<Long>> seen = new HashMap<>();
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            d.feed(TestFrames.interleave(a, b, c));
+            d.endInput();
+            for (FrameHandle f : d.takeHandles()) {
+                seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros());
+                assertThat(f.frameIndex()).isEqualTo(seen.get(f.streamId()).size() - 1);
+            }
+        }
+        assertThat(seen.get("a")).containsExactlyElementsOf(ptsRange(0, 45));
+        assertThat(seen.get("b")).containsExactlyElementsOf(ptsRange(0, 45));
+        assertThat(seen.get("c")).containsExactlyElementsOf(sortedPts(c));
+    }
+
+    @Test
+    void aRestoreWithUnitsStillOnTheWorkersReadsTheGopBackAndEmitsEveryFrameExactlyOnce() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 70));
+        for (int cut = 26; cut <= 44; cut += 3) {
+            List<Long> seen = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (Decode d = new Decode(settings(60_000, 600_000), topic).open()) {
+                d.feedAndSettle(stream.subList(0, cut - 4));
+                d.feed(stream.subList(cut - 4, cut)); // these may still be decoding when the checkpoint is taken
+                seen.addAll(d.takePts());
+                snapshot = d.h.snapshot(1, 1);
+                // what the original emits after the checkpoint is lost with its failure
+                d.feedAndSettle(stream.subList(cut, cut + 3));
+            }
+            int readsBefore = topic.reads;
+            try (Decode d = new Decode(settings(60_000, 600_000), topic).restore(snapshot)) {
+                d.settle();
+                d.feed(stream.subList(cut, stream.size()));
+                d.endInput();
+                seen.addAll(d.takePts());
+            }
+            assertThat(seen).as("checkpoint after %d access units", cut).containsExactlyElementsOf(ptsRange(0, 70));
+            assertThat(topic.reads - readsBefore).as("the GOP was read back from Kafka").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRestoredStreamThatSendsNothingMoreStillHandsOutWhatItsDecoderHeld() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 40));
+        List<Long> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+            d.time(0);
+            d.feedAndSettle(stream);
+            seen.addAll(d.takePts());
+            assertThat(seen.size()).as("B-frames held at the checkpoint").isLessThan(40);
+            snapshot = d.h.snapshot(1, 1);
+        }
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
+            d.settle();
+            d.time(IDLE); // the camera stopped: its silence after the restore drains the rebuilt decoder
+            seen.addAll(d.takePts());
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 40));
+    }
+
+    @Test
+    void aRestoreReadsEachPartitionOnceForAllItsStreams() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> all = topic.add(TestFrames.interleave(TestFrames.stream("a", Profile.HIGH_BFRAMES, 50),
+                TestFrames.stream("b", Profile.HIGH_BFRAMES, 50), TestFrames.stream("c", Profile.BASELINE, 50)));
+        Map<String, List<Long>> seen = new HashMap<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(60_000, 600_000), topic).open()) {
+            d.feed(all.subList(0, 110));
+            d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+            snapshot = d.h.snapshot(1, 1);
+        }
+        try (Decode d = new Decode(settings(60_000, 600_000), topic).restore(snapshot)) {
+            d.feed(all.subList(110, all.size()));
+            d.endInput();
+            d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+        }
+        assertThat(topic.reads).isEqualTo(1);
+        for (String s : List.of("a", "b", "c")) {
+            assertThat(seen.get(s)).as(s).containsExactlyElementsOf(ptsRange(0, 50));
+        }
+    }
+
+    @Test
+    void whenKafkaNoLongerHoldsTheGopTheStreamResumesAtItsNextKeyframeAndTheGapIsCounted() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.BASELINE, 70));
+        List<Long> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(60_000, 600_000), topic).open()) {
+            d.feedAndSettle(stream.subList(0, 40));
+            seen.addAll(d.takePts());
+            snapshot = d.h.snapshot(1, 1);
+        }
+        topic.firstAvailable = 35; // retention removed the keyframe at 30
+        try (Decode d = new Decode(settings(60_000, 600_000), topic).restore(snapshot)) {
+            d.feed(stream.subList(40, 70));
+            d.endInput();
+            seen.addAll(d.takePts());
+            assertThat(d.op.badInputCount(DecodeError.REPLAY_UNAVAILABLE)).isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).as("units 40..59 before the keyframe at 60").isEqualTo(20);
+        }
+        List<Long> expected = ptsRange(0, 40);
+        expected.addAll(ptsRange(60, 70));
+        assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void anIdleStreamIsDrainedAndResumesMidGopFromKafkaInOrderWithoutRepeatingFrames() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45));
+        List<Long> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+            d.time(0);
+            d.feedAndSettle(stream.subList(0, 20));
+            seen.addAll(d.takePts());
+            assertThat(seen.size()).as("B-frames held back").isLessThan(20);
+            d.time(IDLE);
+            seen.addAll(d.takePts());
+            assertThat(seen).as("the idle drain hands out every frame fed so far").hasSize(20);
+            // a false idle (the slot stalled while data waited): the stream goes on mid-GOP
+            d.feed(stream.subList(20, 45));
+            d.endInput();
+            seen.addAll(d.takePts());
+            assertThat(topic.reads).as("the GOP was read back").isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).as("no wait for a keyframe").isZero();
+            assertThat(d.op.suppressedOutOfOrder()).as("withheld: repeats of drained frames still held at the replay's end, and the ones the drain overtook")
+                    .isGreaterThanOrEqualTo(45L - seen.size());
+        }
+        assertThat(seen).isSorted().doesNotHaveDuplicates();
+        assertThat(seen.size()).as("at most the reordering depth, overtaken by the drain, is missing").isBetween(42, 45);
+    }
+
+    @Test
+    void aStreamWhoseDataIsOnlyLateIsNotDrainedButOneThatStoppedSendingIs() throws Exception {
+        long t0 = 1_700_000_000_000L;
+        List<FrameRecord> cam = withIngest(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45), t0, 33);
+        // another stream of the same slot whose records were ingested as long ago as cam's: the whole slot is behind
+        List<FrameRecord> behind = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33, 33);
+        List<Long> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
+            d.time(0);
+            d.feedAndSettle(cam.subList(0, 20));
+            d.time(IDLE / 2);
+            d.feedAndSettle(behind.subList(0, 10));
+            d.time(IDLE + 100); // cam silent for an idle flush in processing time, but so is everybody's data
+            d.feedAndSettle(behind.subList(10, 20));
+            d.time(2 * IDLE);
+            d.feed(cam.subList(20, 45));
+            d.endInput();
+            d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).forEach(h -> seen.add(h.ptsMicros()));
+            assertThat(d.op.suppressedOutOfOrder()).as("nothing overtaken: no drain happened").isZero();
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 45));
+
+        List<FrameRecord> onTime = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33 + IDLE, 33);
+        try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
+            d.time(0);
+            d.feedAndSettle(cam.subList(0, 20));
+            d.takeHandles();
+            d.time(IDLE / 2);
+            d.feedAndSettle(onTime.subList(0, 10)); // the slot's other stream goes on: cam stopped sending
+            d.time(IDLE + 100);
+            List<FrameHandle> drained = d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).toList();
+            assertThat(drained).as("the frames cam's decoder held").isNotEmpty();
+        }
+    }
+
+    private static List<FrameRecord> withIngest(List<FrameRecord> records, long first, long step) {
+        List<FrameRecord> out = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            FrameRecord r = records.get(i);
+            out.add(FrameRecord.valid(r.streamId(), r.unit(), first + i * step));
+        }
+        return out;
+    }
+
+    @Test
+    void aDecoderThatHoldsNothingIsNotDrainedWhenIdle() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.BASELINE, 40));
+        List<Long> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+            d.time(0);
+            d.feedAndSettle(stream.subList(0, 12));
+            seen.addAll(d.takePts());
+            assertThat(seen).as("constrained baseline: no reordering delay").hasSize(12);
+            d.time(IDLE);
+            d.feed(stream.subList(12, 40));
+            d.endInput();
+            seen.addAll(d.takePts());
+            assertThat(topic.reads).as("nothing to replay").isZero();
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 40));
+    }
+
+    @Test
+    void anEvictedStreamReturningAtAKeyframeLosesAndRepeatsNothing() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 60);
+        List<Long> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 5 * IDLE), null).open()) {
+            d.time(0);
+            d.feedAndSettle(stream.subList(0, 30));
+            d.time(5 * IDLE);
+            assertThat(d.op.openStreams()).as("evicted").isZero();
+            seen.addAll(d.takePts());
+            d.feed(stream.subList(30, 60)); // back at the IDR of frame 30
+            d.endInput();
+            seen.addAll(d.takePts());
+            assertThat(d.op.suppressedOutOfOrder()).isZero();
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 60));
+    }
+
+    @Test
+    void anEvictedStreamReturningMidGopWaitsForItsNextKeyframeAndContinuesItsNumbering() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
+        List<FrameHandle> seen = new ArrayList<>();
+        try (Decode d = new Decode(settings(IDLE, 5 * IDLE), null).open()) {
+            d.time(0);
+            d.feedAndSettle(stream.subList(0, 20));
+            d.time(5 * IDLE);
+            seen.addAll(d.takeHandles());
+            d.feed(stream.subList(20, 45));
+            d.endInput();
+            seen.addAll(d.takeHandles());
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(10);
+        }
+        List<Long> expected = sortedPts(stream.subList(0, 20));
+        expected.addAll(ptsRange(30, 45));
+        assertThat(seen).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(expected);
+        assertThat(seen).extracting(FrameHandle::frameIndex).as("numbering continues").containsExactlyElementsOf(
+                java.util.stream.LongStream.range(0, expected.size()).boxed().toList());
+    }
+
+    @Test
+    void aStreamSilentPastTheStateExpiryIsForgottenEntirely() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 40);
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE).withStateExpiry(4 * IDLE), null).open()) {
+            d.time(0);
+            d.feedAndSettle(stream.subList(0, 10));
+            d.time(2 * IDLE);
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+            d.time(4 * IDLE);
+            assertThat(d.op.trackedStreams()).isZero();
+            d.takeHandles();
+            d.feed(stream.subList(30, 40));
+            d.endInput();
+            assertThat(d.takeHandles()).extracting(FrameHandle::frameIndex).as("numbering starts again").startsWith(0L, 1L);
+        }
+    }
+
+    @Test
+    void everyBadInputReasonIsCountedUnderItsMetricNameAndOtherStreamsAreUntouched() throws Exception {
+        List<FrameRecord> good = TestFrames.stream("good", Profile.BASELINE, 40);
+        List<FrameRecord> bad = new ArrayList<>(TestFrames.stream("bad", Profile.BASELINE, 40));
         bad.set(3, FrameRecord.invalid("bad", DecodeError.UNKNOWN_CODEC, "unknown codec 'vp8'", 0));
         bad.set(5, FrameRecord.invalid("bad", DecodeError.MISSING_PTS, "no pts header", 0));
-        AccessUnit u = bad.get(7).unit();
-        bad.set(7, FrameRecord.valid("bad", new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3}), 0));
-        DecodeOperator op = new DecodeOperator(spec(), IDLE, 600, 32L << 20);
+        AccessUnit u = bad.get(33).unit();
+        bad.set(33, FrameRecord.valid("bad", new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3}), 0));
+        List<FrameRecord> input = new ArrayList<>(TestFrames.interleave(good, bad));
+        input.add(FrameRecord.invalid("", DecodeError.NO_STREAM_ID, "record without a key", 0));
         List<Long> goodPts = new ArrayList<>();
         int badFrames = 0;
-        try (var h = harness(op)) {
-            h.open();
-            for (FrameRecord r : TestFrames.interleave(good, bad)) {
-                h.processElement(r, 0);
-            }
-            h.endInput();
-            for (FrameHandle f : h.extractOutputValues()) {
+        try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
+            d.feed(input);
+            d.endInput();
+            for (FrameHandle f : d.takeHandles()) {
                 if (f.streamId().equals("good")) {
                     goodPts.add(f.ptsMicros());
                 } else {
                     badFrames++;
                 }
-                f.releaseFrame();
             }
+            assertThat(d.op.badInputCount(DecodeError.UNKNOWN_CODEC)).isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.MISSING_PTS)).isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.CORRUPT)).isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.NO_STREAM_ID)).isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).as("after 3: 4..29 but the invalid 5; after 33: 34..39")
+                    .isEqualTo(26 - 1 + 6);
+            assertThat(d.count("badInput.unknown-codec")).isEqualTo(1);
+            assertThat(d.count("badInput.missing-pts")).isEqualTo(1);
+            assertThat(d.count("badInput.corrupt-access-unit")).isEqualTo(1);
+            assertThat(d.count("badInput.missing-stream-id")).isEqualTo(1);
+            assertThat(d.count("badInput.waiting-for-keyframe")).isEqualTo(31);
+            assertThat(d.count("badInput.codec-change")).isZero();
+            assertThat(d.count("framesDecoded")).isEqualTo(46);
         }
-        assertThat(goodPts).hasSize(12);
-        assertThat(badFrames).as("frames 0..2 of the bad stream; the rest of its GOP waits for a keyframe").isEqualTo(3);
-        assertThat(op.badInputCount(DecodeError.UNKNOWN_CODEC)).isEqualTo(1);
-        assertThat(op.badInputCount(DecodeError.MISSING_PTS)).isEqualTo(1);
-        assertThat(op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(12 - 3 - 2);
+        assertThat(goodPts).containsExactlyElementsOf(ptsRange(0, 40));
+        assertThat(badFrames).as("frames 0..2 and 30..32 of the bad stream").isEqualTo(6);
+    }
+
+    @Test
+    void aCodecChangeHandsOutWhatTheOldDecoderHeld() throws Exception {
+        List<FrameRecord> h264 = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 20);
+        List<FrameRecord> hevc = new ArrayList<>();
+        for (FrameRecord r : TestFrames.stream("cam", Profile.HEVC_MAIN, 30)) {
+            AccessUnit u = r.unit();
+            hevc.add(FrameRecord.valid("cam", new AccessUnit(u.codec(), u.ptsMicros() + SyntheticVideoEncoder.ptsMicros(20), u.keyframe(), u.data()), 0));
+        }
+        List<Long> seen;
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            d.feed(h264);
+            d.feed(hevc);
+            d.endInput();
+            seen = d.takePts();
+            assertThat(d.op.badInputCount(DecodeError.CODEC_CHANGE)).isEqualTo(1);
+        }
+        List<Long> expected = ptsRange(0, 20);
+        expected.addAll(sortedPts(hevc));
+        assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void underTheDropPolicyLateFramesGetTheirOneResultUnanalysedAndLateGopsAreNotDecoded() throws Exception {
+        long now = System.currentTimeMillis();
+        List<FrameRecord> stream = new ArrayList<>();
+        int i = 0;
+        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 90)) {
+            // GOP 0 on time, GOP 1 (units 30..59) an hour late, GOP 2 on time
+            long ingest = i >= 30 && i < 60 ? now - 3_600_000 : now + 60_000;
+            stream.add(FrameRecord.valid("cam", u, ingest));
+            i++;
+        }
+        List<FrameHandle> seen;
+        try (Decode d = new Decode(settings(60_000, 600_000).withOverload(OverloadPolicy.drop(1_000)), null).open()) {
+            d.feed(stream);
+            d.endInput();
+            seen = d.takeHandles();
+            assertThat(d.op.droppedForOverload()).isEqualTo(30);
+        }
+        assertThat(seen).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 90));
+        assertThat(seen).extracting(FrameHandle::frameIndex).containsExactlyElementsOf(java.util.stream.LongStream.range(0, 90).boxed().toList());
+        assertThat(seen.subList(30, 60)).allSatisfy(h -> {
+            assertThat(h.dropped()).isEqualTo("overload");
+            assertThat(h.frame()).isNull();
+            assertThat(h.width()).isEqualTo(1920);
+        });
+        assertThat(seen.subList(0, 30)).allSatisfy(h -> assertThat(h.dropped()).isNull());
+        assertThat(seen.subList(60, 90)).allSatisfy(h -> assertThat(h.dropped()).isNull());
+    }
+
+    @Test
+    void backpressureHoldsTheTaskThreadWhileTheWorkersAreFullAndLosesNothing() throws Exception {
+        List<FrameRecord> a = TestFrames.stream("a", Profile.BASELINE, 60);
+        List<FrameRecord> b = TestFrames.stream("b", Profile.BASELINE, 60);
+        DecodeSettings tight = settings(60_000, 600_000).withWorkers(1, 1);
+        try (Decode d = new Decode(tight, null).open()) {
+            d.feed(TestFrames.interleave(a, b));
+            assertThat(d.op.inFlight()).isLessThanOrEqualTo(1);
+            d.endInput();
+            assertThat(d.takePts()).hasSize(120);
+        }
     }
 
     @Test
@@ -317,5 +575,4 @@ class DecodeOperatorTest {
         // the harness serializes inputs through the type's serializer; make sure ours is the one used
         assertThat(new io.vxflow.connectors.frames.FrameRecordTypeInfo().createSerializer(null)).isSameAs(FrameRecordSerializer.INSTANCE);
     }
-
 }

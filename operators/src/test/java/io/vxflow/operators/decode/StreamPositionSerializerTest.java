@@ -25,35 +25,46 @@ class StreamPositionSerializerTest {
         return p;
     }
 
+    /** Emitted 5 frames up to pts 1000, partition 2, last offset 300 ingested at 5, keyframes at offsets 200 (pts 2000) and 260 (pts 4000). */
     private static StreamPosition full() {
-        StreamPosition p = new StreamPosition(5, 1000, true, false, 3, 4096);
-        p.previousUnits = 2;
-        p.keyframePts = 2000;
-        p.drained = true;
+        StreamPosition p = new StreamPosition();
+        p.nextFrameIndex = 5;
+        p.lastEmittedPts = 1000;
+        p.emittedAny = true;
+        p.received(2, 200, true, 2000, 0);
+        p.received(2, 260, true, 4000, 0);
+        p.received(2, 300, false, 4100, 5);
         return p;
     }
 
     @Test
-    void versionTwoLayout() throws IOException {
-        // version, next frame index, last pts, flags (emittedAny 1 | overflow 2 | drained 4), gop units,
-        // gop bytes, units before the keyframe, keyframe pts
+    void versionThreeLayout() throws IOException {
+        // version, next frame index, last pts, flags (emittedAny 1), partition, last offset, last ingest time,
+        // keyframe count, then each keyframe's offset and pts
         assertThat(write(full())).containsExactly(
-                2,
+                3,
                 0, 0, 0, 0, 0, 0, 0, 5,
                 0, 0, 0, 0, 0, 0, 0x03, (byte) 0xE8,
-                5,
-                0, 0, 0, 3,
-                0, 0, 0, 0, 0, 0, 0x10, 0,
+                1,
                 0, 0, 0, 2,
-                0, 0, 0, 0, 0, 0, 0x07, (byte) 0xD0);
-        assertThat(write(full())).hasSize(StreamPositionSerializer.V2_LENGTH);
-        assertThat(S.getLength()).as("variable: version 1 records are shorter").isEqualTo(-1);
-        assertThat(write(new StreamPosition(0, 0, false, true, 0, 0))[17]).isEqualTo((byte) 2);
-        assertThat(write(new StreamPosition(0, 0, true, true, 0, 0))[17]).isEqualTo((byte) 3);
+                0, 0, 0, 0, 0, 0, 0x01, 0x2C,
+                0, 0, 0, 0, 0, 0, 0, 5,
+                2,
+                0, 0, 0, 0, 0, 0, 0, (byte) 200,
+                0, 0, 0, 0, 0, 0, 0x07, (byte) 0xD0,
+                0, 0, 0, 0, 0, 0, 0x01, 0x04,
+                0, 0, 0, 0, 0, 0, 0x0F, (byte) 0xA0);
+        assertThat(write(new StreamPosition())).as("a stream never seen in Kafka").hasSize(1 + 8 + 8 + 1 + 4 + 8 + 8 + 1);
+        StreamPosition most = full();
+        for (int i = 0; i < 10; i++) {
+            most.received(2, 400 + i, true, 9000 + i, 0);
+        }
+        assertThat(write(most)).as("the most a position takes, whatever the bitrate").hasSize(39 + StreamPosition.MAX_KEYFRAMES * 16);
+        assertThat(S.getLength()).isEqualTo(-1);
     }
 
     @Test
-    void versionOneRecordsAreStillRead() throws IOException {
+    void versionsOneAndTwoAreStillReadWithoutAReplayRange() throws IOException {
         byte[] v1 = {
             1,
             0, 0, 0, 0, 0, 0, 0, 5,
@@ -62,42 +73,51 @@ class StreamPositionSerializerTest {
             0, 0, 0, 3,
             0, 0, 0, 0, 0, 0, 0x10, 0};
         StreamPosition p = read(v1);
-        assertThat(p).isEqualTo(new StreamPosition(5, 1000, true, true, 3, 4096));
-        assertThat(p.previousUnits).isZero();
-        assertThat(p.drained).isFalse();
-        // written back in the current format
-        assertThat(read(write(p))).isEqualTo(p);
-        assertThat(write(p)[0]).isEqualTo((byte) 2);
+        assertThat(p.nextFrameIndex).isEqualTo(5);
+        assertThat(p.lastEmittedPts).isEqualTo(1000);
+        assertThat(p.emittedAny).isTrue();
+        assertThat(p.canReplay()).as("the GOP was in list state: the stream resumes at a keyframe").isFalse();
+        byte[] v2 = {
+            2,
+            0, 0, 0, 0, 0, 0, 0, 7,
+            0, 0, 0, 0, 0, 0, 0x03, (byte) 0xE8,
+            5,
+            0, 0, 0, 3,
+            0, 0, 0, 0, 0, 0, 0x10, 0,
+            0, 0, 0, 2,
+            0, 0, 0, 0, 0, 0, 0x07, (byte) 0xD0};
+        StreamPosition q = read(v2);
+        assertThat(q.nextFrameIndex).isEqualTo(7);
+        assertThat(q.emittedAny).isTrue();
+        assertThat(q.canReplay()).isFalse();
+        assertThat(write(q)[0]).as("written back in the current format").isEqualTo((byte) 3);
+        assertThat(read(write(q))).isEqualTo(q);
     }
 
     @Test
     void roundTrips() throws IOException {
-        StreamPosition edge = new StreamPosition(Long.MAX_VALUE, Long.MIN_VALUE, false, true, Integer.MAX_VALUE, Long.MAX_VALUE);
-        edge.previousUnits = Integer.MAX_VALUE;
-        edge.keyframePts = Long.MIN_VALUE;
-        StreamPosition[] positions = {
-            new StreamPosition(),
-            new StreamPosition(5, 1000, true, false, 3, 4096),
-            full(),
-            edge,
-            new StreamPosition(1, -33_333, true, true, 0, 0),
-        };
+        StreamPosition edge = new StreamPosition();
+        edge.nextFrameIndex = Long.MAX_VALUE;
+        edge.lastEmittedPts = Long.MIN_VALUE;
+        edge.received(Integer.MAX_VALUE, Long.MAX_VALUE - 1, true, Long.MIN_VALUE, 0);
+        StreamPosition[] positions = {new StreamPosition(), full(), edge};
         for (StreamPosition p : positions) {
-            byte[] bytes = write(p);
-            assertThat(bytes).hasSize(StreamPositionSerializer.V2_LENGTH);
-            StreamPosition back = read(bytes);
+            StreamPosition back = read(write(p));
             assertThat(back).isEqualTo(p).isNotSameAs(p);
             assertThat(back.toString()).isEqualTo(p.toString());
         }
     }
 
     @Test
-    void unknownVersionIsAnIoExceptionNamingIt() throws IOException {
+    void unknownVersionOrKeyframeCountIsAnIoExceptionNamingIt() throws IOException {
         byte[] bytes = write(full());
-        bytes[0] = 3;
-        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("unknown StreamPosition format version 3");
+        bytes[0] = 4;
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("unknown StreamPosition format version 4");
         bytes[0] = 0;
         assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("unknown StreamPosition format version 0");
+        bytes[0] = 3;
+        bytes[38] = 9;
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class).hasMessage("StreamPosition with 9 keyframes");
     }
 
     @Test
@@ -106,12 +126,13 @@ class StreamPositionSerializerTest {
         assertThat(S.isImmutableType()).isFalse();
         StreamPosition c = S.copy(p);
         assertThat(c).isEqualTo(p).isNotSameAs(p);
-        p.gopUnits = 4;
-        p.previousUnits = 0;
-        assertThat(c.gopUnits).isEqualTo(3);
-        assertThat(c.previousUnits).isEqualTo(2);
+        p.received(2, 500, true, 8000, 0);
+        p.emitted(8000);
+        assertThat(c.keyframes).isEqualTo(2);
+        assertThat(c.lastOffset).isEqualTo(300);
+        assertThat(c.nextFrameIndex).isEqualTo(5);
         assertThat(S.copy(p, new StreamPosition())).isEqualTo(p);
-        assertThat(S.createInstance()).isEqualTo(new StreamPosition(0, 0, false, false, 0, 0));
+        assertThat(S.createInstance()).isEqualTo(new StreamPosition());
 
         byte[] bytes = write(p);
         DataOutputSerializer out = new DataOutputSerializer(8);

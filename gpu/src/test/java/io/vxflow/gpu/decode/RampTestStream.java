@@ -14,30 +14,48 @@ import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * H.264 test streams in pixel formats and sizes the synthetic scene does not cover (10-bit 4:2:0,
- * 4:2:2, odd resolutions), from libx264 in FFmpeg's GPL build: a moving diagonal ramp, keyframe every
- * 10 frames, Annex-B with parameter sets in-band, 30 frames per second.
+ * H.264 and HEVC test streams in pixel formats and sizes the synthetic scene does not cover (10-bit
+ * 4:2:0, 4:2:2, odd resolutions), from libx264 and libx265 in FFmpeg's GPL build: a moving diagonal
+ * ramp, keyframe every 10 frames, no B-frames, Annex-B with parameter sets in-band, 30 frames per
+ * second.
  */
-final class X264TestStream {
-    private X264TestStream() {}
+public final class RampTestStream {
+    private RampTestStream() {}
 
-    static boolean isAvailable() {
-        return avcodec_find_encoder_by_name("libx264") != null;
+    /** Whether this FFmpeg build has the encoder of {@code codec} (libx264 or libx265). */
+    public static boolean isAvailable(Codec codec) {
+        return avcodec_find_encoder_by_name(encoderName(codec)) != null;
     }
 
-    /** {@code frames} access units in decode order, pts from {@code firstFrame} at 30 fps. */
-    static List<AccessUnit> encode(int avPixelFormat, int width, int height, int frames, long firstFrame) {
+    /** Why {@link #isAvailable} is false, for assumptions. */
+    public static String unavailable(Codec codec) {
+        return "needs " + encoderName(codec) + " (FFmpeg's GPL build on the test class path)";
+    }
+
+    /**
+     * {@code frames} access units of {@code codec} in decode order, pts from {@code firstFrame} at
+     * 30 fps; {@code avPixelFormat} is FFmpeg's, e.g. {@code AV_PIX_FMT_YUV420P10LE} for 10 bits.
+     */
+    public static List<AccessUnit> encode(Codec codec, int avPixelFormat, int width, int height, int frames, long firstFrame) {
         FfmpegLogging.install();
-        AVCodec encoder = avcodec_find_encoder_by_name("libx264");
+        String name = encoderName(codec);
+        AVCodec encoder = avcodec_find_encoder_by_name(name);
+        if (encoder == null) {
+            throw new IllegalStateException(unavailable(codec));
+        }
         AVCodecContext c = avcodec_alloc_context3(encoder);
         c.width(width).height(height).pix_fmt(avPixelFormat).gop_size(10).max_b_frames(0).thread_count(2);
         c.time_base(new AVRational().num(1).den(30)).framerate(new AVRational().num(30).den(1));
         AVDictionary options = new AVDictionary(null);
         av_dict_set(options, "preset", "ultrafast", 0);
-        av_dict_set(options, "x264-params", "keyint=10:min-keyint=10:scenecut=0", 0);
+        if (codec == Codec.H264) {
+            av_dict_set(options, "x264-params", "keyint=10:min-keyint=10:scenecut=0", 0);
+        } else {
+            av_dict_set(options, "x265-params", "keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error", 0);
+        }
         int ret = avcodec_open2(c, encoder, options);
         av_dict_free(options);
-        check(ret, "avcodec_open2(libx264)");
+        check(ret, "avcodec_open2(" + name + ", " + av_get_pix_fmt_name(avPixelFormat).getString() + ")");
         AVFrame frame = av_frame_alloc();
         frame.format(avPixelFormat).width(width).height(height);
         check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
@@ -49,10 +67,10 @@ final class X264TestStream {
                 paint(frame, f);
                 frame.pts(f);
                 check(avcodec_send_frame(c, frame), "avcodec_send_frame");
-                receive(c, packet, out);
+                receive(c, packet, out, codec);
             }
             avcodec_send_frame(c, null);
-            receive(c, packet, out);
+            receive(c, packet, out, codec);
         } finally {
             av_packet_free(packet);
             av_frame_free(frame);
@@ -94,7 +112,11 @@ final class X264TestStream {
         return name.startsWith("yuv422") ? new int[] {1, 0} : new int[] {1, 1};
     }
 
-    private static void receive(AVCodecContext c, AVPacket packet, List<AccessUnit> out) {
+    private static String encoderName(Codec codec) {
+        return codec == Codec.H264 ? "libx264" : "libx265";
+    }
+
+    private static void receive(AVCodecContext c, AVPacket packet, List<AccessUnit> out, Codec codec) {
         while (true) {
             int ret = avcodec_receive_packet(c, packet);
             if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
@@ -103,7 +125,7 @@ final class X264TestStream {
             check(ret, "avcodec_receive_packet");
             byte[] data = new byte[packet.size()];
             packet.data().get(data);
-            out.add(new AccessUnit(Codec.H264, packet.pts() * 1_000_000L / 30, (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
+            out.add(new AccessUnit(codec, packet.pts() * 1_000_000L / 30, (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
             av_packet_unref(packet);
         }
     }

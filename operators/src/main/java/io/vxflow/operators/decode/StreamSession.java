@@ -1,0 +1,359 @@
+package io.vxflow.operators.decode;
+
+import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.gpu.cuda.CudaException;
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
+import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.gpu.decode.DecodeException;
+import io.vxflow.gpu.decode.DecodedFrame;
+import io.vxflow.gpu.decode.VideoDecoder;
+import io.vxflow.operators.decode.DecodeEvent.Origin;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One stream's decoder, driven by a decode worker: a Flink-free state machine that turns the
+ * stream's commands (decode, skip, replay, drain, close) into {@link DecodeEvent}s. It never waits for
+ * the task thread and the task thread never waits for it; what is emitted is decided there, from the
+ * events' {@link Origin}.
+ *
+ * <pre>
+ *   AWAITING_KEYFRAME --keyframe--> DECODING --error / codec change / invalid record--> AWAITING_KEYFRAME
+ *   DECODING --drain (frames were held)--> DRAINED --keyframe--> DECODING
+ *                                          DRAINED --other unit: replay its GOP from Kafka--> DECODING
+ *   any --skip (overload, from a keyframe on)--> SKIPPING --keyframe, decoded--> DECODING
+ *   any --close--> CLOSED
+ * </pre>
+ *
+ * <p>The decoder opens at the stream's first keyframe (never for a stream that sends none), on the
+ * worker, so a joining stream costs the other streams of its slot nothing. A failure decoding one
+ * access unit is that stream's problem: it is reported as bad input (a new reason, {@code
+ * decoder-failure}, when FFmpeg's error names none), the decoder is closed and the stream resumes at its
+ * next keyframe. Only a CUDA error, which poisons the context every stream of the slot shares, is a
+ * {@link DecodeEvent.Failure}.
+ *
+ * <p><b>After a replay</b> frames are marked {@link Origin#REPLAYED}, then {@link Origin#GUARDED}
+ * until a frame at or after the first keyframe decoded after the replay is out: before that, a drain
+ * may have handed out frames that later units would have preceded.
+ *
+ * <p>Skipped access units (overload) are reported in presentation order, the way a decoder's reorder
+ * buffer would: once the decoder has told the stream's reorder depth d, a skipped unit is reported
+ * when d later ones have arrived (at once for a stream without B-frames); before that, when its GOP
+ * ends.
+ *
+ * <p>Owns its decoder. Used by one thread at a time (the stream's serial queue guarantees it).
+ */
+final class StreamSession {
+    enum State { AWAITING_KEYFRAME, DECODING, DRAINED, SKIPPING, CLOSED }
+
+    private static final int MAX_TRACKED_PTS = 64;
+    private final String streamId;
+    private final Function<Codec, VideoDecoder> opener;
+    private final int maxWidth;
+    private final int maxHeight;
+    private final Map<Long, Long> ingestByPts = new HashMap<>();
+    private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
+    private VideoDecoder decoder;
+    private State state = State.AWAITING_KEYFRAME;
+    /** Units fed since the last reset minus frames out: what a drain would hand out. */
+    private int held;
+    /** The stream's reorder depth as the decoder learned it, -1 until a decoder has seen the stream. */
+    private int reorderDepth = -1;
+    private boolean replaying;
+    private boolean guarding;
+    private long guardUntilPts = Long.MAX_VALUE;
+    private int width;
+    private int height;
+
+    StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
+        this.streamId = streamId;
+        this.opener = opener;
+        this.maxWidth = maxWidth;
+        this.maxHeight = maxHeight;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Decodes one access unit of a stream that is never drained mid-GOP (tests). */
+    void decode(AccessUnit unit, long ingestMillis, List<DecodeEvent> out) {
+        decode(unit, ingestMillis, () -> GopReplay.Result.missing("no replay source"), out);
+    }
+
+    /**
+     * Decodes one access unit. A drained decoder that gets a unit other than a keyframe first rebuilds
+     * its references from {@code gop}, the stream's units since its last keyframe read back from Kafka.
+     */
+    void decode(AccessUnit unit, long ingestMillis, Supplier<GopReplay.Result> gop, List<DecodeEvent> out) {
+        ensureOpen();
+        if (state == State.DRAINED && !unit.keyframe() && decoder != null && decoder.codec() == unit.codec()) {
+            GopReplay.Result r = gop.get();
+            if (r.unavailable() != null) {
+                replayUnavailable(r.unavailable(), out);
+            } else {
+                replay(r.records(), out);
+            }
+        }
+        decode(unit, ingestMillis, false, out);
+    }
+
+    /**
+     * Skips one access unit unanalysed because the job is behind; the decoder keeps nothing of it, so
+     * decoding resumes at a keyframe. Held frames of the GOP before are handed out first.
+     */
+    void skip(AccessUnit unit, long ingestMillis, List<DecodeEvent> out) {
+        ensureOpen();
+        if (unit.keyframe()) {
+            flushSkipped(out);
+        }
+        if (state == State.DECODING) {
+            drainDecoder(out);
+        }
+        state = State.SKIPPING;
+        skipped.add(new DecodeEvent.Skipped(unit.ptsMicros(), ingestMillis));
+        if (reorderDepth >= 0) {
+            skipped.sort((a, b) -> Long.compare(a.pts(), b.pts()));
+            while (skipped.size() > reorderDepth) {
+                out.add(skipped.remove(0));
+            }
+        }
+    }
+
+    /** An invalid record of this stream (the task thread counted it): wait for the next keyframe. */
+    void invalid(List<DecodeEvent> out) {
+        flushSkipped(out);
+        awaitKeyframe();
+    }
+
+    /**
+     * Decodes records read again from Kafka, from a keyframe on, to rebuild the decoder's references;
+     * the frames come out {@link Origin#REPLAYED}. It repeats what the first pass did (an invalid record
+     * again means waiting for a keyframe) without reporting the bad input a second time.
+     */
+    void replay(List<FrameRecord> records, List<DecodeEvent> out) {
+        ensureOpen();
+        flushSkipped(out);
+        awaitKeyframe();
+        List<DecodeEvent> quiet = new ArrayList<>();
+        replaying = true;
+        try {
+            for (FrameRecord r : records) {
+                if (!r.isValid()) {
+                    awaitKeyframe();
+                    continue;
+                }
+                if (state != State.DECODING && !r.unit().keyframe()) {
+                    continue;
+                }
+                decode(r.unit(), r.ingestMillis(), true, quiet);
+                for (DecodeEvent e : quiet) {
+                    if (!(e instanceof DecodeEvent.BadInput)) {
+                        out.add(e);
+                    }
+                }
+                quiet.clear();
+            }
+        } finally {
+            replaying = false;
+        }
+        guarding = true;
+        guardUntilPts = Long.MAX_VALUE;
+    }
+
+    /** The stream resumes only at a keyframe: its units since the last one could not be read again. */
+    void replayUnavailable(String why, List<DecodeEvent> out) {
+        flushSkipped(out);
+        awaitKeyframe();
+        out.add(new DecodeEvent.BadInput(DecodeError.REPLAY_UNAVAILABLE, why, "the stream resumes at its next keyframe"));
+    }
+
+    /**
+     * Hands out the frames the decoder holds for reordering (a stream gone silent); then it needs a
+     * keyframe or a replay. Does nothing when it holds none.
+     */
+    void drain(List<DecodeEvent> out) {
+        flushSkipped(out);
+        if (state == State.DECODING && held > 0) {
+            drainDecoder(out);
+        }
+    }
+
+    /** Drains, then closes the decoder (its NVDEC session and frame pool go with it). Idempotent. */
+    void close(List<DecodeEvent> out) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        drain(out);
+        closeDecoder();
+        state = State.CLOSED;
+    }
+
+    private void ensureOpen() {
+        if (state == State.CLOSED) {
+            throw new IllegalStateException("stream " + streamId + " is closed");
+        }
+    }
+
+    private void decode(AccessUnit unit, long ingestMillis, boolean replayed, List<DecodeEvent> out) {
+        if (unit.keyframe()) {
+            flushSkipped(out);
+            if (guarding && !replayed && guardUntilPts == Long.MAX_VALUE) {
+                guardUntilPts = unit.ptsMicros(); // the first GOP that begins after the replay
+            }
+        }
+        if (decoder != null && decoder.codec() != unit.codec()) {
+            String change = decoder.codec().wireName() + " -> " + unit.codec().wireName();
+            if (state == State.DECODING) {
+                drainDecoder(out);
+            }
+            closeDecoder();
+            out.add(new DecodeEvent.BadInput(DecodeError.CODEC_CHANGE, change, "the decoder restarts at the next keyframe"));
+            state = State.AWAITING_KEYFRAME;
+        }
+        if (state != State.DECODING) {
+            if (!unit.keyframe()) {
+                if (state != State.DRAINED) {
+                    state = State.AWAITING_KEYFRAME;
+                }
+                out.add(new DecodeEvent.BadInput(DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
+                        "access units are skipped until the next keyframe"));
+                return;
+            }
+            if (!openAtKeyframe(unit, out)) {
+                return;
+            }
+        }
+        track(unit.ptsMicros(), ingestMillis);
+        held++;
+        long t0 = System.nanoTime();
+        try {
+            decoder.decode(unit, frame -> emit(frame, ingestMillis, t0, out));
+            reorderDepth = Math.max(reorderDepth, decoder.reorderDepth());
+        } catch (DecodeException e) {
+            out.add(new DecodeEvent.BadInput(e.error(), e.getMessage(), "the stream waits for its next keyframe"));
+            awaitKeyframe();
+        } catch (CudaException e) {
+            out.add(new DecodeEvent.Failure(e));
+            closeDecoder();
+            awaitKeyframe();
+        } catch (RuntimeException e) {
+            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, String.valueOf(e.getMessage()),
+                    "its decoder is closed and the stream resumes at its next keyframe"));
+            closeDecoder();
+            awaitKeyframe();
+        }
+    }
+
+    /** Opens (or resets) the decoder at a keyframe; false when it cannot be opened (reported). */
+    private boolean openAtKeyframe(AccessUnit unit, List<DecodeEvent> out) {
+        try {
+            if (decoder == null) {
+                decoder = opener.apply(unit.codec());
+            } else {
+                decoder.reset();
+            }
+        } catch (CudaException e) {
+            out.add(new DecodeEvent.Failure(e));
+            return false;
+        } catch (RuntimeException e) {
+            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, "cannot open a " + unit.codec().wireName() + " decoder: " + e.getMessage(),
+                    "the stream waits for its next keyframe"));
+            closeDecoder();
+            state = State.AWAITING_KEYFRAME;
+            return false;
+        }
+        held = 0;
+        ingestByPts.clear();
+        state = State.DECODING;
+        return true;
+    }
+
+    private void emit(DecodedFrame frame, long fallbackIngest, long t0, List<DecodeEvent> out) {
+        held = Math.max(0, held - 1);
+        int w = frame.image().width(), h = frame.image().height();
+        if (w > maxWidth || h > maxHeight) {
+            frame.release();
+            out.add(new DecodeEvent.BadInput(DecodeError.TOO_LARGE, w + "x" + h + " is larger than the configured maximum " + maxWidth + "x"
+                    + maxHeight, "its frames are dropped until a keyframe of a supported size"));
+            awaitKeyframe();
+            return;
+        }
+        if (width != 0 && (w != width || h != height)) {
+            out.add(new DecodeEvent.BadInput(DecodeError.RESOLUTION_CHANGE, width + "x" + height + " -> " + w + "x" + h,
+                    "frames continue at the new size"));
+        }
+        width = w;
+        height = h;
+        long pts = frame.ptsMicros();
+        Origin origin = Origin.LIVE;
+        if (replaying) {
+            origin = Origin.REPLAYED;
+        } else if (guarding) {
+            if (pts >= guardUntilPts) {
+                guarding = false;
+            } else {
+                origin = Origin.GUARDED;
+            }
+        }
+        Long ingest = ingestByPts.remove(pts);
+        out.add(new DecodeEvent.Frame(frame, ingest != null ? ingest : fallbackIngest, System.nanoTime() - t0, origin, decoder.engine()));
+    }
+
+    private void drainDecoder(List<DecodeEvent> out) {
+        long t0 = System.nanoTime();
+        try {
+            decoder.drain(frame -> emit(frame, System.currentTimeMillis(), t0, out));
+            state = State.DRAINED;
+            held = 0;
+        } catch (DecodeException e) {
+            out.add(new DecodeEvent.BadInput(e.error(), e.getMessage(), "the stream waits for its next keyframe"));
+            awaitKeyframe();
+        } catch (CudaException e) {
+            out.add(new DecodeEvent.Failure(e));
+            closeDecoder();
+            awaitKeyframe();
+        } catch (RuntimeException e) {
+            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, String.valueOf(e.getMessage()),
+                    "its decoder is closed and the stream resumes at its next keyframe"));
+            closeDecoder();
+            awaitKeyframe();
+        }
+    }
+
+    private void awaitKeyframe() {
+        if (state != State.CLOSED) {
+            state = State.AWAITING_KEYFRAME;
+        }
+        held = 0;
+        ingestByPts.clear();
+    }
+
+    private void flushSkipped(List<DecodeEvent> out) {
+        if (!skipped.isEmpty()) {
+            skipped.sort((a, b) -> Long.compare(a.pts(), b.pts()));
+            out.addAll(skipped);
+            skipped.clear();
+        }
+    }
+
+    private void track(long pts, long ingestMillis) {
+        if (ingestByPts.size() >= MAX_TRACKED_PTS) {
+            ingestByPts.clear(); // a decoder never holds this many: pts were not unique
+        }
+        ingestByPts.put(pts, ingestMillis);
+    }
+
+    private void closeDecoder() {
+        if (decoder != null) {
+            VideoDecoder d = decoder;
+            decoder = null;
+            d.close();
+        }
+    }
+}

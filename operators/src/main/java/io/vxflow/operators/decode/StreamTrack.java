@@ -1,0 +1,49 @@
+package io.vxflow.operators.decode;
+
+import io.vxflow.operators.decode.DecodeEvent.Origin;
+
+/**
+ * The task thread's side of one stream: its checkpointed {@link StreamPosition}, the decoder session
+ * its worker queue drives, and the exactly-once rule that decides which decoded frames are emitted.
+ * Flink-free; one task thread owns it.
+ *
+ * <p><b>Which frames go out.</b> Frames come out of the decoder in presentation order, each at most
+ * once, except after a replay, when the decoder re-creates frames that were emitted before. A frame
+ * at or before the last emitted pts is withheld when it was replayed (silently: expected) or guarded
+ * (counted: overtaken by an idle drain); see {@link Origin}. Every other frame goes out, so a producer
+ * whose pts restart (a camera reboot) is not mistaken for repeats.
+ */
+final class StreamTrack {
+    /** What to do with a frame the worker decoded. */
+    enum Admission { EMIT, WITHHOLD_EXPECTED, WITHHOLD_OVERTAKEN }
+
+    final String streamId;
+    final DecodeWorkers.Queue queue;
+    final StreamPosition position;
+    /** Null until the stream's first command, and again after eviction. */
+    StreamSession session;
+    /** Overload: the GOP being received is skipped undecoded. */
+    boolean skippingGop;
+    long lastSeenMillis;
+    boolean idleTimerPending;
+    /** Commands submitted whose events have not been handled yet. */
+    int inFlight;
+    int width;
+    int height;
+    String engine = "";
+
+    StreamTrack(String streamId, DecodeWorkers.Queue queue, StreamPosition position) {
+        this.streamId = streamId;
+        this.queue = queue;
+        this.position = position;
+    }
+
+    /** Decides a decoded frame's fate; an emitted frame advances the position. */
+    Admission admit(long pts, Origin origin) {
+        if (origin != Origin.LIVE && position.emittedAny && pts <= position.lastEmittedPts) {
+            return origin == Origin.REPLAYED ? Admission.WITHHOLD_EXPECTED : Admission.WITHHOLD_OVERTAKEN;
+        }
+        position.emitted(pts);
+        return Admission.EMIT;
+    }
+}

@@ -1,0 +1,293 @@
+package io.vxflow.operators.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vxflow.connectors.frames.FrameRecord;
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
+import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
+import io.vxflow.gpu.decode.VideoDecoder;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker-side state machine of one stream, on FFmpeg's software decoder and real encoded streams. */
+class StreamSessionTest {
+    private final AtomicInteger opened = new AtomicInteger();
+    private final List<DecodeEvent> events = new ArrayList<>();
+    private final Function<Codec, VideoDecoder> software = codec -> {
+        opened.incrementAndGet();
+        return new FfmpegSoftwareDecoder(codec, 1);
+    };
+
+    @AfterEach
+    void releaseFrames() {
+        for (DecodeEvent e : events) {
+            if (e instanceof DecodeEvent.Frame f) {
+                f.frame().release();
+            }
+        }
+    }
+
+    private StreamSession session() {
+        return new StreamSession("cam", software, 4096, 2304);
+    }
+
+    private List<Long> framePts() {
+        List<Long> pts = new ArrayList<>();
+        for (DecodeEvent e : events) {
+            if (e instanceof DecodeEvent.Frame f) {
+                pts.add(f.frame().ptsMicros());
+            }
+        }
+        return pts;
+    }
+
+    private long count(DecodeError reason) {
+        return events.stream().filter(e -> e instanceof DecodeEvent.BadInput b && b.reason() == reason).count();
+    }
+
+    private static List<Long> ptsRange(int from, int to) {
+        List<Long> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(SyntheticVideoEncoder.ptsMicros(i));
+        }
+        return out;
+    }
+
+    @Test
+    void decodesAStreamWithBFramesInPresentationOrderAndDrainsWhatItHolds() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 40);
+        StreamSession s = session();
+        for (AccessUnit u : units) {
+            s.decode(u, 7, events);
+        }
+        assertThat(framePts().size()).as("B-frames held for reordering").isLessThan(40);
+        s.drain(events);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(0, 40));
+        assertThat(s.state()).isEqualTo(StreamSession.State.DRAINED);
+        assertThat(events).filteredOn(e -> e instanceof DecodeEvent.Frame).allSatisfy(e -> {
+            DecodeEvent.Frame f = (DecodeEvent.Frame) e;
+            assertThat(f.origin()).isEqualTo(DecodeEvent.Origin.LIVE);
+            assertThat(f.engine()).isEqualTo("cpu");
+        });
+    }
+
+    @Test
+    void theDecoderOpensOnlyAtAKeyframeAndUnitsBeforeItAreCounted() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        for (AccessUnit u : units.subList(1, 30)) { // frame 30 is the next IDR
+            s.decode(u, 0, events);
+        }
+        assertThat(opened).as("no decoder for a stream that sent no keyframe").hasValue(0);
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(29);
+        for (AccessUnit u : units.subList(30, 40)) {
+            s.decode(u, 0, events);
+        }
+        assertThat(opened).hasValue(1);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(30, 40));
+    }
+
+    @Test
+    void aDamagedUnitIsCountedAndTheStreamResumesAtTheNextKeyframe() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        for (int i = 0; i < 40; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 7) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3});
+            }
+            s.decode(u, 0, events);
+        }
+        assertThat(count(DecodeError.CORRUPT)).isEqualTo(1);
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(30 - 8);
+        List<Long> expected = ptsRange(0, 7);
+        expected.addAll(ptsRange(30, 40));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void anInvalidRecordMakesTheStreamWaitForAKeyframe() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 35);
+        StreamSession s = session();
+        for (AccessUnit u : units.subList(0, 5)) {
+            s.decode(u, 0, events);
+        }
+        s.invalid(events);
+        for (AccessUnit u : units.subList(6, 35)) {
+            s.decode(u, 0, events);
+        }
+        List<Long> expected = ptsRange(0, 5);
+        expected.addAll(ptsRange(30, 35));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aCodecChangeDrainsTheOldDecoderAndOpensTheNewOneAtAKeyframe() {
+        List<AccessUnit> h264 = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 20);
+        StreamSession s = session();
+        h264.forEach(u -> s.decode(u, 0, events));
+        long shift = SyntheticVideoEncoder.ptsMicros(20);
+        List<Long> expected = ptsRange(0, 20);
+        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.HEVC_MAIN, 10)) {
+            s.decode(new AccessUnit(u.codec(), u.ptsMicros() + shift, u.keyframe(), u.data()), 0, events);
+            expected.add(u.ptsMicros() + shift);
+        }
+        s.drain(events);
+        expected.sort(null);
+        assertThat(count(DecodeError.CODEC_CHANGE)).isEqualTo(1);
+        assertThat(opened).hasValue(2);
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void replayedFramesAreMarkedAndItsBadInputIsNotCountedAgain() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 12);
+        List<FrameRecord> records = new ArrayList<>();
+        records.add(FrameRecord.valid("cam", units.get(5), 0)); // not a keyframe: passed over before the first
+        for (AccessUnit u : units) {
+            records.add(FrameRecord.valid("cam", u, 0));
+        }
+        StreamSession s = session();
+        s.replay(records, events);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(0, 12));
+        assertThat(events).filteredOn(e -> e instanceof DecodeEvent.Frame)
+                .allSatisfy(e -> assertThat(((DecodeEvent.Frame) e).origin()).isEqualTo(DecodeEvent.Origin.REPLAYED));
+        assertThat(events).noneMatch(e -> e instanceof DecodeEvent.BadInput);
+        assertThat(s.state()).isEqualTo(StreamSession.State.DECODING);
+    }
+
+    @Test
+    void skippedUnitsOfAStreamWithBFramesComeOutInPresentationOrderWhenTheirGopEnds() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 60); // IDR at 0 and 30
+        StreamSession s = session();
+        for (AccessUnit u : units.subList(0, 30)) {
+            s.skip(u, 5, events);
+        }
+        List<Long> skipped = new ArrayList<>();
+        for (AccessUnit u : units.subList(30, 60)) {
+            s.decode(u, 5, events);
+        }
+        s.drain(events);
+        for (DecodeEvent e : events) {
+            if (e instanceof DecodeEvent.Skipped k) {
+                skipped.add(k.pts());
+            }
+        }
+        assertThat(skipped).containsExactlyElementsOf(ptsRange(0, 30));
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(30, 60));
+        assertThat(opened).as("nothing was decoded before the second keyframe").hasValue(1);
+    }
+
+    @Test
+    void skippingAGopAfterADecodedOneKeepsPresentationOrderAcrossBoth() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 90); // IDR at 0, 30, 60
+        StreamSession s = session();
+        units.subList(0, 30).forEach(u -> s.decode(u, 0, events));
+        units.subList(30, 60).forEach(u -> s.skip(u, 0, events));
+        units.subList(60, 90).forEach(u -> s.decode(u, 0, events));
+        s.drain(events);
+        List<Long> order = new ArrayList<>();
+        for (DecodeEvent e : events) {
+            if (e instanceof DecodeEvent.Frame f) {
+                order.add(f.frame().ptsMicros());
+            } else if (e instanceof DecodeEvent.Skipped k) {
+                order.add(k.pts());
+            }
+        }
+        assertThat(order).as("decoded, then skipped with the decoder's reorder depth, then decoded").containsExactlyElementsOf(ptsRange(0, 90));
+    }
+
+    @Test
+    void skippingHandsOutHeldFramesFirstAndReportsSkippedUnitsOfABaselineStreamAtOnce() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        units.subList(0, 10).forEach(u -> s.decode(u, 0, events));
+        int before = events.size();
+        s.skip(units.get(10), 0, events);
+        assertThat(events.subList(before, events.size())).last().isInstanceOf(DecodeEvent.Skipped.class);
+    }
+
+    @Test
+    void aDrainedStreamGoingOnMidGopReplaysItsGopThenGuardsOrderUntilTheNextGop() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 45); // IDR at 0 and 30
+        List<FrameRecord> gop = new ArrayList<>();
+        units.subList(0, 20).forEach(u -> gop.add(FrameRecord.valid("cam", u, 0)));
+        StreamSession s = session();
+        units.subList(0, 20).forEach(u -> s.decode(u, 0, events));
+        s.drain(events);
+        int afterDrain = events.size();
+        int[] reads = {0};
+        for (AccessUnit u : units.subList(20, 45)) {
+            s.decode(u, 0, () -> {
+                reads[0]++;
+                return new GopReplay.Result(gop, null);
+            }, events);
+        }
+        s.drain(events);
+        assertThat(reads[0]).as("the GOP is read back once, for the first unit after the drain").isEqualTo(1);
+        List<DecodeEvent.Origin> origins = new ArrayList<>();
+        List<Long> pts = new ArrayList<>();
+        for (DecodeEvent e : events.subList(afterDrain, events.size())) {
+            if (e instanceof DecodeEvent.Frame f) {
+                origins.add(f.origin());
+                pts.add(f.frame().ptsMicros());
+            }
+        }
+        assertThat(origins).first().isEqualTo(DecodeEvent.Origin.REPLAYED);
+        assertThat(origins).contains(DecodeEvent.Origin.GUARDED);
+        assertThat(origins).last().as("after the GOP that began after the replay").isEqualTo(DecodeEvent.Origin.LIVE);
+        assertThat(pts.get(pts.size() - 1)).isEqualTo(SyntheticVideoEncoder.ptsMicros(44));
+        assertThat(count(DecodeError.NO_KEYFRAME)).isZero();
+    }
+
+    @Test
+    void aDrainedStreamWhoseGopCannotBeReadAgainWaitsForItsNextKeyframe() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 45);
+        StreamSession s = session();
+        units.subList(0, 20).forEach(u -> s.decode(u, 0, events));
+        s.drain(events);
+        units.subList(20, 45).forEach(u -> s.decode(u, 0, () -> GopReplay.Result.missing("retention"), events));
+        assertThat(count(DecodeError.REPLAY_UNAVAILABLE)).isEqualTo(1);
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(10);
+    }
+
+    @Test
+    void aDecoderThatCannotOpenIsBadInputOfThatStreamOnly() {
+        StreamSession s = new StreamSession("cam", codec -> {
+            throw new IllegalStateException("no NVDEC session left");
+        }, 4096, 2304);
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 2);
+        s.decode(units.get(0), 0, events);
+        assertThat(count(DecodeError.DECODER_FAILURE)).isEqualTo(1);
+        assertThat(s.state()).isEqualTo(StreamSession.State.AWAITING_KEYFRAME);
+    }
+
+    @Test
+    void framesLargerThanTheLimitAreDroppedAndCounted() {
+        StreamSession s = new StreamSession("cam", software, 640, 360);
+        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.BASELINE, 3)) {
+            s.decode(u, 0, events);
+        }
+        assertThat(framePts()).isEmpty();
+        assertThat(count(DecodeError.TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void closingDrainsAndThenRefusesWork() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 20);
+        StreamSession s = session();
+        units.forEach(u -> s.decode(u, 0, events));
+        s.close(events);
+        s.close(events);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(0, 20));
+        assertThat(s.state()).isEqualTo(StreamSession.State.CLOSED);
+    }
+}
