@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * variable, covering streams, fps, latency p50/p99, drops, bad input, batch fill and the GPU; and
  * every series it queries is one Flink's Prometheus reporter really serves for metrics registered
  * the way vxflow's operators register them: per stream in the group {@code addGroup("stream", id)}
- * (bad input further by {@code addGroup("reason", reason)}), per slot on the operator's own group.
+ * (bad input further by {@code addGroup("reason", reason)}, decoded frames by {@code addGroup("decoder",
+ * engine)}), per slot on the operator's own group.
  */
 class GrafanaDashboardTest {
     private static final Pattern SERIES = Pattern.compile("\\bflink_[a-zA-Z0-9_:]+");
@@ -58,10 +59,11 @@ class GrafanaDashboardTest {
     }
 
     @Test
-    void coversStreamsFpsLatencyDropsBadInputBatchFillAndGpu() {
+    void coversStreamsFpsLatencyDropsBadInputDecoderBatchFillAndGpu() {
         String exprs = String.join("\n", expressions());
         assertThat(exprs).contains("count by (stream)", "stream_fps", "quantile=\"0.5\"", "quantile=\"0.99\"", "stream_droppedOverload",
-                "stream_reason_badInput", "batchSize", "/ $max_batch", "gpuMemoryUsedBytes", "gpuUtilization", "nvdecUtilization");
+                "stream_reason_badInput", "batchSize", "/ $max_batch", "gpuMemoryUsedBytes", "gpuDeviceMemoryUsedBytes", "gpuUtilization",
+                "nvdecUtilization", "stream_decoder_frames", "decoder=\"cpu-fallback\"");
     }
 
     @Test
@@ -120,14 +122,16 @@ class GrafanaDashboardTest {
             add(reporter, stream, "latencyMillis", new DescriptiveStatisticsHistogram(16));
             add(reporter, stream, "droppedOverload", new SimpleCounter());
             add(reporter, stream.addGroup("reason", "corrupt-access-unit"), "badInput", new SimpleCounter());
+            add(reporter, stream.addGroup("decoder", "cpu-fallback"), "frames", new SimpleCounter());
             add(reporter, slot, "batchSize", new DescriptiveStatisticsHistogram(16));
             add(reporter, slot, "gpuMemoryUsedBytes", (Gauge<Long>) () -> 1L << 30);
+            add(reporter, slot, "gpuDeviceMemoryUsedBytes", (Gauge<Long>) () -> 1L << 32);
             add(reporter, slot, "gpuUtilization", (Gauge<Double>) () -> 0.5);
             add(reporter, slot, "nvdecUtilization", (Gauge<Double>) () -> 0.5);
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             // stream ids arrive verbatim as label values
-            assertThat(body).contains("stream=\"cam-1.north\"").contains("reason=\"corrupt-access-unit\"");
+            assertThat(body).contains("stream=\"cam-1.north\"").contains("reason=\"corrupt-access-unit\"").contains("decoder=\"cpu-fallback\"");
             Set<String> names = new HashSet<>();
             body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> names.add(l.split("[{ ]", 2)[0]));
             return names;

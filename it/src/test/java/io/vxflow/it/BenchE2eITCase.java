@@ -74,7 +74,10 @@ class BenchE2eITCase {
         }
         assertThat(results).as("results/s is the window's results over its length").isCloseTo(inWindow / 20, org.assertj.core.data.Offset.offset(0.1));
         JsonNode latency = run.path("latency_ms");
-        assertThat(latency.path("count").asLong()).isGreaterThan(1000);
+        // a latency for every result of the window (the window holds results/s x 20 s of them; on a loaded 2-core host the
+        // CPU backend may fall a little behind the 1,200 frames the producers sent in it)
+        assertThat((double) latency.path("count").asLong()).as("latencies in the window").isCloseTo(inWindow, org.assertj.core.data.Offset.offset(input))
+                .isGreaterThan(0.5 * input * 20);
         assertThat(latency.path("p50").asLong()).isPositive().isLessThanOrEqualTo(latency.path("p95").asLong());
         assertThat(latency.path("p95").asLong()).isLessThanOrEqualTo(latency.path("p99").asLong());
         assertThat(latency.path("p99").asLong()).isLessThanOrEqualTo(latency.path("max").asLong());

@@ -31,6 +31,7 @@ class DurableLocalRunITCase {
 
     @Test
     void killNineAndTheSameCommandAgainLosesAndRepeatsNothing(@TempDir Path dir) throws Exception {
+        Path logs = Files.createDirectories(Path.of("target", "durable-run")); // kept for a failure's diagnosis
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build()) {
             broker.start();
             broker.createTopic("frames-durable", 2);
@@ -44,9 +45,9 @@ class DurableLocalRunITCase {
                 }
             }
             Path checkpoints = dir.resolve("checkpoints");
-            Process first = startRun(broker, checkpoints, dir.resolve("first.log"));
+            Process first = startRun(broker, checkpoints, logs.resolve("first.log"));
             try {
-                awaitCommitted(broker, 60, first, dir.resolve("first.log"));
+                awaitCommitted(broker, 60, first, logs.resolve("first.log"));
                 assertThat(completedCheckpoints(checkpoints)).as("a checkpoint to resume from").isPositive();
             } finally {
                 first.destroyForcibly(); // SIGKILL
@@ -55,15 +56,15 @@ class DurableLocalRunITCase {
             int before = committed(broker);
             assertThat(before).as("killed part way").isLessThan(2 * FRAMES);
 
-            Process second = startRun(broker, checkpoints, dir.resolve("second.log"));
+            Process second = startRun(broker, checkpoints, logs.resolve("second.log"));
             try {
-                awaitCommitted(broker, 2 * FRAMES, second, dir.resolve("second.log"));
+                awaitCommitted(broker, 2 * FRAMES, second, logs.resolve("second.log"));
                 Thread.sleep(3_000); // a duplicate would be committed by now: several more checkpoints
             } finally {
                 second.destroyForcibly();
                 second.waitFor(30, TimeUnit.SECONDS);
             }
-            assertThat(Files.readString(dir.resolve("second.log"))).contains("resuming from");
+            assertThat(Files.readString(logs.resolve("second.log"))).contains("resuming from");
             Map<String, List<FrameResult>> results = ResultsReader.readAll(broker.bootstrapServers(), "results-durable", Duration.ofSeconds(3));
             RunJobITCase.assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, FRAMES);
             RunJobITCase.assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, FRAMES);

@@ -15,6 +15,7 @@ import io.vxflow.operators.chain.FrameChainValidator;
 import io.vxflow.operators.decode.DecodeSettings;
 import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
+import io.vxflow.job.web.LiveViewServer;
 import java.util.Locale;
 import java.util.HashMap;
 import java.util.Map;
@@ -131,7 +132,8 @@ public final class VxflowJob {
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
                 .withDecode(decodeSettings(conf, spec.backend()))
                 .withReplaySource(replaySource(conf, bootstrap))
-                .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis());
+                .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis())
+                .withLiveMosaics(conf.getOptional(LiveViewServer.PORT).isPresent());
         DataStream<EncodedResult> results = FailureInjection.insert(conf, FrameChain.build(frames, spec, options)); // tests only
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
 

@@ -2,6 +2,7 @@ package io.vxflow.job.cli;
 
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.PrometheusEndpoint;
+import io.vxflow.job.web.LiveViewServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,9 @@ public final class PipelineFlags {
 
     @Option(names = "--prometheus-port", paramLabel = "P", description = "Serve Flink's metrics for Prometheus on port P of the local cluster (on a cluster: its own configuration).")
     Integer prometheusPort;
+
+    @Option(names = "--web", paramLabel = "PORT", description = "Serve a live view on http://localhost:PORT/: the mosaic with boxes and per-stream fps, latency and drops (local runs; turns the mosaic on).")
+    Integer web;
 
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Set any option (see the README), e.g. -Dvxflow.detect.iou=0.5; a flag given explicitly wins.")
     Map<String, String> properties = new LinkedHashMap<>();
@@ -92,6 +96,13 @@ public final class PipelineFlags {
         if (previewDir != null) {
             conf.set(JobOptions.PREVIEW_DIR, previewDir.toString());
             if (mosaic == null) {
+                conf.set(JobOptions.MOSAIC_TILES, 16);
+            }
+        }
+        if (web != null) {
+            require(web > 0 && web <= 65535, "--web must be a port, 1..65535");
+            conf.set(LiveViewServer.PORT, web);
+            if (mosaic == null && previewDir == null) {
                 conf.set(JobOptions.MOSAIC_TILES, 16);
             }
         }

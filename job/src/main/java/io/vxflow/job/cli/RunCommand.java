@@ -7,6 +7,7 @@ import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
 import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
+import io.vxflow.job.web.LiveViewServer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -90,11 +91,17 @@ final class RunCommand implements Callable<Integer> {
             // the local MiniCluster also takes Flink's own options from -D (rest.port: vxflow bench e2e watches the job there)
             Configuration cluster = new Configuration(conf);
             cluster.addAll(PrometheusEndpoint.localCluster(conf));
+            cluster.addAll(LiveViewServer.localCluster(conf));
             cluster.addAll(LocalCluster.configuration(slots));
             cluster.addAll(envConf);
             env = StreamExecutionEnvironment.createLocalEnvironment(slots, cluster);
-        } else if (pipeline.prometheusPort != null) {
-            System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+        } else {
+            if (pipeline.prometheusPort != null) {
+                System.out.println("vxflow run: --prometheus-port is for local runs; a cluster's reporters come from its own configuration");
+            }
+            if (conf.removeConfig(LiveViewServer.PORT)) {
+                System.out.println("vxflow run: --web is for local runs; a cluster's mosaics stay on its TaskManagers (see --preview-dir)");
+            }
         }
         StreamGraph graph = VxflowJob.build(env, conf, model);
         System.out.printf("vxflow run: %s -> %s, model %s (%dx%d, %s), backend %s%s%s%n", conf.get(JobOptions.FRAMES_TOPIC),
@@ -107,7 +114,12 @@ final class RunCommand implements Callable<Integer> {
         if (kafkaLine != null) {
             System.out.println("  " + kafkaLine);
         }
-        env.execute(graph);
+        try (LiveViewServer web = local ? LiveViewServer.start(conf) : null) {
+            if (web != null) {
+                System.out.println("  live view: " + web.url());
+            }
+            env.execute(graph);
+        }
         return 0;
     }
 

@@ -16,6 +16,7 @@ import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;
 import io.vxflow.job.PrometheusEndpoint;
 import io.vxflow.job.VxflowJob;
+import io.vxflow.job.web.LiveViewServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,8 +65,11 @@ public final class DemoRunner {
         long t0 = System.nanoTime();
         List<AccessUnit> clip = SyntheticClip.load(clipFrames, settings.cacheDir());
         console.printf("  clip: %d frames ready in %.1f s (cached in %s)%n", clip.size(), (System.nanoTime() - t0) / 1e9, settings.cacheDir());
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build()) {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build(); LiveViewServer web = LiveViewServer.start(conf)) {
             broker.start();
+            if (web != null) {
+                console.printf("  live view: %s%n", web.url());
+            }
             int partitions = Math.min(n, 32);
             broker.createTopic(conf.get(JobOptions.FRAMES_TOPIC), partitions);
             broker.createTopic(conf.get(JobOptions.RESULTS_TOPIC), partitions);
@@ -97,6 +101,7 @@ public final class DemoRunner {
 
     private JobClient startJob(ModelInfo info) throws Exception {
         Configuration cluster = PrometheusEndpoint.localCluster(conf);
+        cluster.addAll(LiveViewServer.localCluster(conf));
         cluster.addAll(LocalCluster.configuration(settings.parallelism()));
         if (PrometheusEndpoint.url(conf) != null) {
             console.printf("  metrics: %s%n", PrometheusEndpoint.url(conf));

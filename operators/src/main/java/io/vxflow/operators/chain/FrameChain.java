@@ -38,12 +38,13 @@ public final class FrameChain {
      *
      * @param replaySource where restored or drained streams read their records again; null when the
      *     input does not come from Kafka
+     * @param liveMosaics whether compose publishes its mosaic to {@code LiveMosaics} (a local run's web page)
      */
     public record Options(int parallelism, DecodeSettings decode, FrameReplaySource.Factory replaySource, String previewDir,
-            long previewIntervalMillis) implements Serializable {
+            long previewIntervalMillis, boolean liveMosaics) implements Serializable {
         /** Decode defaults with {@code workers} decode threads, no replay source, no preview. */
         public static Options defaults(int parallelism, int workers) {
-            return new Options(parallelism, DecodeSettings.defaults(workers), null, null, 1_000);
+            return new Options(parallelism, DecodeSettings.defaults(workers), null, null, 1_000, false);
         }
 
         public static Options defaults(int parallelism) {
@@ -51,15 +52,21 @@ public final class FrameChain {
         }
 
         public Options withDecode(DecodeSettings settings) {
-            return new Options(parallelism, settings, replaySource, previewDir, previewIntervalMillis);
+            return new Options(parallelism, settings, replaySource, previewDir, previewIntervalMillis, liveMosaics);
         }
 
         public Options withReplaySource(FrameReplaySource.Factory source) {
-            return new Options(parallelism, decode, source, previewDir, previewIntervalMillis);
+            return new Options(parallelism, decode, source, previewDir, previewIntervalMillis, liveMosaics);
         }
 
+        /** Where the mosaic is written ({@code null}: nowhere) and how often it is copied to the host at most. */
         public Options withPreview(String dir, long intervalMillis) {
-            return new Options(parallelism, decode, replaySource, dir, intervalMillis);
+            return new Options(parallelism, decode, replaySource, dir, intervalMillis, liveMosaics);
+        }
+
+        /** Whether the mosaic is published in-process for a live view, at the preview interval. */
+        public Options withLiveMosaics(boolean on) {
+            return new Options(parallelism, decode, replaySource, previewDir, previewIntervalMillis, on);
         }
     }
 
@@ -75,7 +82,7 @@ public final class FrameChain {
         s = stage(s, "infer", new InferOperator(spec), options);
         s = stage(s, "postprocess", new PostprocessOperator(spec), options);
         s = stage(s, "crop", new CropOperator(spec), options);
-        s = stage(s, "compose", new ComposeOperator(spec, options.previewDir(), options.previewIntervalMillis()), options);
+        s = stage(s, "compose", new ComposeOperator(spec, options.previewDir(), options.previewIntervalMillis(), options.liveMosaics()), options);
         return s.transform("result", TypeInformation.of(EncodedResult.class), new ResultOperator(spec))
                 .uid("vxflow-result")
                 .setParallelism(options.parallelism());

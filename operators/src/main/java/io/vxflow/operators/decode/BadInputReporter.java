@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts bad input in one Flink counter per reason ({@code badInput.<reason>}) and logs each
+ * Counts bad input in one Flink counter per reason ({@code badInput.<reason>}), and per stream
+ * ({@link DecodeStreamMetrics}), and logs each
  * (stream, reason) pair once, so a broken camera cannot flood the log. Remembers the most recent
  * 10,000 pairs.
  */
@@ -26,7 +27,10 @@ final class BadInputReporter {
         }
     };
 
-    BadInputReporter(MetricGroup metrics) {
+    private final DecodeStreamMetrics perStream;
+
+    BadInputReporter(MetricGroup metrics, DecodeStreamMetrics perStream) {
+        this.perStream = perStream;
         MetricGroup group = metrics.addGroup("badInput");
         for (DecodeError e : DecodeError.values()) {
             counters.put(e, group.counter(e.metricName()));
@@ -35,6 +39,7 @@ final class BadInputReporter {
 
     void report(String stream, DecodeError error, String detail, String consequence) {
         counters.get(error).inc();
+        perStream.badInput(stream, error);
         if (logged.put(stream + '\0' + error.name(), Boolean.TRUE) == null) {
             LOG.warn("stream '{}': {}: {}; {}. Further {} on this stream are counted in metric badInput.{} and not logged.",
                     FramesWireFormat.printable(stream, 128), error.metricName(), detail, consequence, error.metricName(), error.metricName());

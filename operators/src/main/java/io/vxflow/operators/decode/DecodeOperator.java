@@ -78,7 +78,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
  * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, and the
- * gauges {@code replays}, {@code streams} and {@code decodeInFlight}.
+ * gauges {@code replays}, {@code streams} and {@code decodeInFlight}; per stream, until it is evicted,
+ * {@link DecodeStreamMetrics}.
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -98,6 +99,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient ValueState<StreamPosition> positionState;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient BadInputReporter bad;
+    private transient DecodeStreamMetrics perStream;
     private transient Counter framesDecoded;
     private transient Counter suppressed;
     private transient Counter droppedOverload;
@@ -151,7 +153,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         positionState = getRuntimeContext().getState(new ValueStateDescriptor<>("vxflow-position", StreamPositionSerializer.INSTANCE));
         timers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
-        bad = new BadInputReporter(getMetricGroup());
+        perStream = new DecodeStreamMetrics(slot.streamMetrics(), getMetricGroup());
+        bad = new BadInputReporter(getMetricGroup(), perStream);
         framesDecoded = getMetricGroup().counter("framesDecoded");
         suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         droppedOverload = getMetricGroup().counter("framesDroppedOverload");
@@ -213,6 +216,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         StreamTrack t = track(r.streamId());
+        perStream.received(t.streamId);
         t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
         armTimer(t);
         StreamPosition p = t.position;
@@ -362,10 +366,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesDecoded.inc();
         // per decoding engine (nvdec, cpu-fallback, cpu): a stream NVDEC could not take shows up here
         framesByEngine.computeIfAbsent(f.engine(), k -> getMetricGroup().addGroup("decoder").counter(k)).inc();
+        perStream.decoded(t.streamId, f.engine());
         FrameHandle h;
         if (settings.overload().tooLate(f.ingestMillis(), System.currentTimeMillis())) {
             f.frame().release();
             droppedOverload.inc();
+            perStream.dropped(t.streamId);
             h = FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, f.ingestMillis(), f.engine(), OverloadPolicy.REASON);
         } else {
             h = new FrameHandle(t.streamId, index, f.frame(), f.ingestMillis(), f.engine());
@@ -384,6 +390,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         droppedOverload.inc();
+        perStream.dropped(t.streamId);
         output.collect(new StreamRecord<>(FrameHandle.dropped(t.streamId, index, pts, t.width, t.height, ingestMillis, t.engine,
                 OverloadPolicy.REASON)));
     }
@@ -468,11 +475,13 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         t.session = null;
         t.position.forgetReplay();
         evicted.inc();
+        perStream.evicted(t.streamId);
     }
 
     /** Forgets a stream silent for longer than the state expiry: decoder, position and all. */
     private void expire(StreamTrack t) {
         evict(t);
+        perStream.evicted(t.streamId);
         streams.remove(t.streamId);
         positionState.clear();
     }
@@ -569,6 +578,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             if (replay != null) {
                 replay.close();
+            }
+            if (perStream != null) {
+                perStream.release();
             }
             if (slot != null) {
                 slot.close();

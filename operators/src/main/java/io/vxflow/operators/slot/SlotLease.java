@@ -1,18 +1,21 @@
 package io.vxflow.operators.slot;
 
 import io.vxflow.gpu.pipeline.SlotRuntime;
+import io.vxflow.operators.metrics.SlotStreamMetrics;
 
 /** One operator's hold on its slot's {@link SlotRuntime}; closing it is idempotent. */
 public final class SlotLease implements AutoCloseable {
     private final String key;
     private final SlotRuntime runtime;
     private final int gpu;
+    private final SlotStreamMetrics streamMetrics;
     private boolean closed;
 
-    SlotLease(String key, SlotRuntime runtime, int gpu) {
+    SlotLease(String key, SlotRuntime runtime, int gpu, SlotStreamMetrics streamMetrics) {
         this.key = key;
         this.runtime = runtime;
         this.gpu = gpu;
+        this.streamMetrics = streamMetrics;
     }
 
     public SlotRuntime runtime() {
@@ -25,6 +28,11 @@ public final class SlotLease implements AutoCloseable {
     /** The GPU index, or -1 on the CPU backend. */
     public int gpu() {
         return gpu;
+    }
+
+    /** The per-stream metrics the slot's operators share. */
+    public SlotStreamMetrics streamMetrics() {
+        return streamMetrics;
     }
 
     @Override

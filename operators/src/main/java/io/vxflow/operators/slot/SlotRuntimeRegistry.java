@@ -5,6 +5,7 @@ import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.pipeline.SlotRuntimes;
+import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,8 @@ public final class SlotRuntimeRegistry {
     private static final class Entry {
         final SlotRuntime runtime;
         final int gpu;
+        /** Per-stream metrics of the chain's operators: one set of live streams per slot. */
+        final SlotStreamMetrics streamMetrics = new SlotStreamMetrics();
         int users;
 
         Entry(SlotRuntime runtime, int gpu) {
@@ -77,7 +80,7 @@ public final class SlotRuntimeRegistry {
             LOG.info("slot {}: {} backend{}", key, rt.backend().wireName(), gpu >= 0 ? " on GPU " + gpu : "");
         }
         e.users++;
-        return new SlotLease(key, e.runtime, e.gpu);
+        return new SlotLease(key, e.runtime, e.gpu, e.streamMetrics);
     }
 
     static synchronized void release(String key) {

@@ -58,6 +58,11 @@ abstract class ChainStageOperator<OUT> extends AbstractStreamOperator<OUT> imple
         return (StreamRecord<OUT>) (StreamRecord<?>) element; // only stages whose output is the frame handle pass frames through
     }
 
+    /** The slot this operator holds (between open and close). */
+    SlotLease slot() {
+        return slot;
+    }
+
     /** Whether {@link #process} sees frames dropped under the overload policy (infer orders them, result writes them). */
     boolean takesDropped() {
         return false;

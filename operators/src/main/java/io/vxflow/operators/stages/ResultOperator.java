@@ -10,12 +10,17 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
+import io.vxflow.operators.metrics.SlotGpuMetrics;
+import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -30,14 +35,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the infer stage, so nothing waits here across a checkpoint barrier.
  *
  * <p>Metrics: {@code framesOut} counter, {@code framesDropped} counter (results of frames not
- * analysed) and {@code latencyMillis} histogram (Kafka ingest to emit).
+ * analysed) and {@code latencyMillis} histogram (Kafka ingest to emit); per stream, in group {@code
+ * stream=<id>} for as long as the decode stage keeps the stream ({@link SlotStreamMetrics}), {@code
+ * framesOut}, {@code fps} (a meter of framesOut over {@value #FPS_SECONDS} s) and {@code latencyMillis}
+ * (the last {@value #STREAM_LATENCY_WINDOW} results). On a GPU slot also the slot's {@link SlotGpuMetrics}.
  */
 public final class ResultOperator extends ChainStageOperator<EncodedResult> {
     private static final long serialVersionUID = 1L;
+    static final int FPS_SECONDS = 10;
+    static final int STREAM_LATENCY_WINDOW = 512;
     private transient Counter framesOut;
     private transient Counter framesDropped;
     private transient Histogram latency;
     private transient List<FrameHandle> group;
+    private transient SlotStreamMetrics.PerStream<StreamResults> perStream;
+    private transient SlotGpuMetrics gpu;
 
     public ResultOperator(PipelineSpec spec) {
         super(spec, null);
@@ -50,6 +62,21 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
         framesDropped = getMetricGroup().counter("framesDropped");
         latency = getMetricGroup().histogram("latencyMillis", new DescriptiveStatisticsHistogram(2048));
         group = new ArrayList<>();
+        perStream = slot().streamMetrics().perStream(getMetricGroup(), StreamResults::new);
+        gpu = SlotGpuMetrics.register(getMetricGroup(), runtime, getProcessingTimeService());
+    }
+
+    /** One stream's result metrics. */
+    private static final class StreamResults {
+        final Counter framesOut;
+        final Meter fps;
+        final Histogram latency;
+
+        StreamResults(MetricGroup g) {
+            framesOut = g.counter("framesOut");
+            fps = g.meter("fps", new MeterView(framesOut, FPS_SECONDS));
+            latency = g.histogram("latencyMillis", new DescriptiveStatisticsHistogram(STREAM_LATENCY_WINDOW));
+        }
     }
 
     @Override
@@ -92,6 +119,11 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
         FrameResult result = toResult(h, out, now);
         framesOut.inc();
         latency.update(now - h.ingestMillis());
+        StreamResults s = perStream.get(h.streamId());
+        if (s != null) {
+            s.framesOut.inc();
+            s.latency.update(now - h.ingestMillis());
+        }
         return new EncodedResult(h.streamId(), h.ptsMicros(), ResultJson.encode(result));
     }
 
@@ -102,6 +134,12 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
             if (group != null) {
                 group.forEach(FrameHandle::releaseAll);
                 group.clear();
+            }
+            if (perStream != null) {
+                perStream.release();
+            }
+            if (gpu != null) {
+                gpu.close();
             }
         } finally {
             super.close();

@@ -254,6 +254,34 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void aRestoreThenTheStreamsEndAndTheIdleFlushHandsOutTheTailExactlyOnce() throws Exception {
+        Partition topic = new Partition();
+        List<FrameRecord> all = topic.add(TestFrames.interleave(TestFrames.stream("high", Profile.HIGH_BFRAMES, 150),
+                TestFrames.stream("base", Profile.BASELINE, 150)));
+        for (int cut : new int[] {121, 130, 143}) {
+            Map<String, List<Long>> seen = new HashMap<>();
+            OperatorSubtaskState snapshot;
+            try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
+                d.time(0);
+                d.feedAndSettle(all.subList(0, cut - 5));
+                d.feed(all.subList(cut - 5, cut));
+                d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+                snapshot = d.h.snapshot(1, 1);
+            }
+            try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
+                d.time(0);
+                d.settle();
+                d.feedAndSettle(all.subList(cut, all.size()));
+                d.time(IDLE);
+                d.time(2 * IDLE);
+                d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
+            }
+            assertThat(seen.get("high")).as("high, checkpoint after %d records", cut).containsExactlyElementsOf(ptsRange(0, 150));
+            assertThat(seen.get("base")).as("base, checkpoint after %d records", cut).containsExactlyElementsOf(ptsRange(0, 150));
+        }
+    }
+
+    @Test
     void aRestoredStreamThatSendsNothingMoreStillHandsOutWhatItsDecoderHeld() throws Exception {
         Partition topic = new Partition();
         List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 40));
