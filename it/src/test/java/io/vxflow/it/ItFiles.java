@@ -16,8 +16,24 @@ final class ItFiles {
         return jar;
     }
 
-    /** {@code it/target/cluster-logs/<test class>}: one .log and one .out per process, kept after the run. */
+    /**
+     * {@code it/target/cluster-logs/<test class>}: one .log and one .out per process, kept after the
+     * run. Emptied first: processes append to their files (a restarted broker continues its own), so
+     * an earlier run's lines would otherwise precede this run's (and its job ids be read as this run's).
+     */
     static Path logDir(Class<?> test) {
-        return Path.of(System.getProperty("vxflow.it.logs", "target/cluster-logs"), test.getSimpleName()).toAbsolutePath();
+        Path dir = Path.of(System.getProperty("vxflow.it.logs", "target/cluster-logs"), test.getSimpleName()).toAbsolutePath();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!f.equals(dir)) {
+                        Files.delete(f);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot empty " + dir, e);
+            }
+        }
+        return dir;
     }
 }
