@@ -19,7 +19,7 @@ import org.apache.kafka.common.TopicPartition;
  * belong to the test.
  *
  * <p>The cameras: {@code count} streams of the synthetic scene at 640x360 and {@code fps} frames per
- * second, GOPs of 2 s (at least 6 frames); every third one HEVC (x265, B-frames), the others H.264
+ * second, GOPs of 2 s and at least 6 frames; every third one HEVC (x265, B-frames), the others H.264
  * High (x264, 3 B-frames). The frame rate is low because the CPU backend's cost is per frame, not
  * per pixel (the model's 640x640 input dominates): about 40 ms of CPU a frame.
  */

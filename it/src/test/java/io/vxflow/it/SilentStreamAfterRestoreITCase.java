@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A camera that stops mid-GOP while its decoder holds B-frames for reordering, then the job is
  * restored (here from a savepoint; in {@link TaskManagerCrashITCase} after a failure) and the
  * camera sends nothing more: the held frames must still come out, when the input ends ({@code stop
- * --drain}). Found by the crash test: after a restore, a stream that receives no further record
- * has no decoder, so neither the end of input nor the idle flush ever hands out the frames its
- * checkpointed GOP still owes.
+ * --drain}). Found by the crash test: after a restore, a stream that received no further record
+ * had no decoder, so neither the end of input nor the idle flush ever handed out the frames its
+ * checkpointed GOP still owed (pts 10500000 and 11000000 here). Fixed by re-decoding every restored
+ * stream's GOP and arming its idle timer at the restore; this test keeps it fixed.
  */
 class SilentStreamAfterRestoreITCase {
 

@@ -21,15 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
  * (two slots each) over {@value #DEFAULT_STREAMS} live cameras (H.264 and HEVC, with B-frames), and
  * TaskManagers that run its tasks are killed with SIGKILL at random moments, each replaced by a new
  * one (a quarter of the kills while the job is still being deployed or restored after the last);
- * on top, the job fails itself before a checkpoint's commit and in a checkpoint's asynchronous
- * part ({@link FailureInjection}). A read_committed consumer reads the results all along. At the
+ * on top, the job fails itself before the commit of every {@value #BEFORE_COMMIT_EVERY}th
+ * checkpoint and in the asynchronous part of every {@value #ASYNC_CHECKPOINT_EVERY}th ({@link
+ * FailureInjection}; the run goes on until both have happened). A read_committed consumer reads the results all along. At the
  * end (cameras stopped, every frame read, {@code flink stop --drain}) every published frame has
  * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
  *
  * <p>CI runs {@value #DEFAULT_KILLS} kills. The long run: {@code mvn -pl it -am verify
  * -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TaskManagerCrashITCase
  * -Dvxflow.crash.kills=50}; also {@code -Dvxflow.crash.streams}, {@code -Dvxflow.crash.fps},
- * {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed). Processes' logs are kept in
+ * {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed), {@code -Dvxflow.crash.wait-minutes} (3: how long the job may show no progress). Processes' logs are kept in
  * {@code it/target/cluster-logs/TaskManagerCrashITCase}.
  */
 class TaskManagerCrashITCase {
@@ -37,8 +38,13 @@ class TaskManagerCrashITCase {
     static final int DEFAULT_STREAMS = 8;
     private static final int KILLS = Integer.getInteger("vxflow.crash.kills", DEFAULT_KILLS);
     private static final int STREAMS = Integer.getInteger("vxflow.crash.streams", DEFAULT_STREAMS);
-    private static final int FPS = Integer.getInteger("vxflow.crash.fps", 2);
-    private static final Duration WAIT = Duration.ofMinutes(3);
+    /** One frame a second a camera: 8 streams use about a third of the CPU backend's capacity on 2 cores, so backlogs drain. */
+    private static final int FPS = Integer.getInteger("vxflow.crash.fps", 1);
+    /** Injected failures: before the commit of every Nth checkpoint, in the asynchronous part of every Mth. */
+    static final int BEFORE_COMMIT_EVERY = 12;
+    static final int ASYNC_CHECKPOINT_EVERY = 17;
+    /** How long the job may show no progress (a completed checkpoint, results) before the run fails; more on a starved machine. */
+    private static final Duration WAIT = Duration.ofMinutes(Integer.getInteger("vxflow.crash.wait-minutes", 3));
 
     @Test
     void sigkilledTaskManagersAndInjectedFailuresLoseAndRepeatNothing(@TempDir Path home) {
@@ -56,7 +62,7 @@ class TaskManagerCrashITCase {
             broker.createTopic(run.results, CrashRun.PARTITIONS);
             cluster.start(2);
             try (run) {
-                run.start("-Dvxflow.test.inject-failures=before-commit:19,async-checkpoint:23");
+                run.start("-Dvxflow.test.inject-failures=before-commit:" + BEFORE_COMMIT_EVERY + ",async-checkpoint:" + ASYNC_CHECKPOINT_EVERY);
                 long checkpoint = run.awaitProgress(0, WAIT);
                 for (int kill = 1; kill <= KILLS; kill++) {
                     boolean duringRecovery = kill > 1 && random.nextInt(4) == 0;
@@ -84,6 +90,8 @@ class TaskManagerCrashITCase {
                     cluster.startTaskManager();
                 }
                 cluster.awaitTaskManagers(2, WAIT);
+                // a short run may end its kills before both kinds of injected failure came round: go on under load until they have
+                StandaloneFlinkCluster.await("both kinds of injected failure", WAIT, () -> injectedFailures(cluster.logDir()).size() == 2, null);
                 ExactlyOnceCheck verdict = run.finish(WAIT);
                 Map<String, Integer> failures = failuresByCause(cluster.rest().exceptionHistory(run.jobId()));
                 Map<String, java.util.Set<Long>> injected = injectedFailures(cluster.logDir());
