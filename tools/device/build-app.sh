@@ -18,7 +18,7 @@ zip -q -d "$APP/lib/vxflow.jar" 'org/bytedeco/ffmpeg/linux-x86_64/*' > /dev/null
 cp it/target/device-lib/*.jar "$APP/lib/"
 cp -r gpu/target/test-classes "$APP/test-classes/gpu"
 cp -r it/target/test-classes "$APP/test-classes/it"
-cp tools/export_models.py tools/plot_bench.py tools/device/run-gpu-suite.sh tools/device/run-e2e.sh tools/device/gpu_test_summary.py "$APP/"
+cp tools/export_models.py tools/plot_bench.py tools/device/run-gpu-suite.sh tools/device/run-e2e.sh tools/device/final-burst.sh tools/device/gpu_test_summary.py "$APP/"
 # the commit the GPU test summary names (with -dirty when the working tree differs from it)
 echo "$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty)" > "$APP/COMMIT"
 cp -r docs/bench "$APP/bench-results"

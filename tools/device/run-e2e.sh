@@ -2,11 +2,12 @@
 # Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: the steady-state end-to-end runs of
 # docs/benchmarks.md, each a `vxflow bench e2e` (broker, real-time producer and job in their own JVMs).
 #   bash run-e2e.sh smoke|squares|yolo|drop [extra bench e2e flags...]
+# SECS, WARMUP and COMPARE override a run's window, warm-up and comparisons (flags may not be given twice).
 # Results: $OUT/e2e (e2e.jsonl, e2e.md, SVG plots, child logs); everything printed also goes to $OUT/log.
 set -uo pipefail
 WHAT=${1:-smoke}; shift || true
 OUT=${OUT:-/tmp/vx-out}; mkdir -p "$OUT/e2e"
-export VXFLOW_CACHE_DIR=/tmp/vx-cache VXFLOW_TEST_MODELS=/tmp/vx-models
+export VXFLOW_CACHE_DIR=/tmp/vx-cache VXFLOW_TEST_MODELS=/tmp/vx-models VXFLOW_COMMIT=$(cat COMMIT 2>/dev/null)
 CP="lib/ffmpeg-gpl.jar:lib/vxflow.jar"
 JAVA_OPTS="-Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dorg.bytedeco.javacpp.platform.extension=-gpl"
 V="java $JAVA_OPTS -cp $CP io.vxflow.job.cli.Vxflow"
@@ -17,20 +18,21 @@ yolo_model() {
 }
 {
   echo "== $(date -u +%FT%TZ) run-e2e.sh $WHAT $* (commit $(cat COMMIT 2>/dev/null))"
-  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.video --format=csv,noheader
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.video --format=csv,noheader
   case "$WHAT" in
     smoke)    # does the whole thing hold together: 64 streams, short window, NVDEC alone beside it
-      timeout 420 $E2E --streams 64 --slots 8 --batch 16 --seconds 30 --warmup 15 --compare nvdec "$@";;
+      timeout 420 $E2E --streams 64 --slots 8 --batch 16 --seconds ${SECS:-30} --warmup ${WARMUP:-15} --compare ${COMPARE:-nvdec} "$@";;
     squares)  # the decode-bound target: 140 real-time streams, five minutes steady, and the ratios
-      timeout 590 $E2E --streams 140 --slots 8 --batch 16 --seconds 300 --warmup 30 --compare nvdec,conventional,cpu --compare-seconds 40 "$@";;
+      timeout 590 $E2E --streams 140 --slots 8 --batch 16 --seconds ${SECS:-300} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec,conventional,cpu} --compare-seconds 40 "$@";;
     yolo)     # a YOLOv8-s-shaped detector at full batches; the engine is built before the clock
       yolo_model
-      timeout 590 $E2E --model "$YOLO" --streams 120 --slots 4 --batch 32 --max-wait-ms 25 --seconds 90 --warmup 30 --compare nvdec "$@";;
+      timeout ${LIMIT:-590} $E2E --model "$YOLO" --streams ${STREAMS:-120} --slots ${SLOTS:-4} --batch 32 --max-wait-ms 25 --seconds ${SECS:-90} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec} "$@";;
     drop)     # twice the decode capacity with the drop policy: latency stays bounded, every frame one result
-      timeout 420 $E2E --streams 280 --slots 8 --batch 16 --seconds 120 --warmup 20 --compare none --target-p99-ms 2000 \
+      timeout 420 $E2E --streams 280 --slots 8 --batch 16 --seconds ${SECS:-120} --warmup ${WARMUP:-20} --compare ${COMPARE:-none} --target-p99-ms 2000 \
         -Dvxflow.overload.policy=drop -Dvxflow.overload.max-lag=500ms "$@";;
     *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, yolo, drop)";;
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
+  gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
   tail -n 3 "$OUT/e2e/e2e.md" 2>/dev/null
 } 2>&1 | tee -a "$OUT/log"

@@ -31,6 +31,12 @@ import org.bytedeco.javacpp.SizeTPointer;
  * libcupti.so.12} (the CUDA 12.6 redist's, or any CUDA 12 toolkit's) on the library path.
  */
 public final class CuptiRecorder implements AutoCloseable {
+    /**
+     * The memory kind of a module's globals: the driver allocates it once, when a module's code is
+     * first loaded (lazily, at its first kernel), and frees it when the context goes.
+     */
+    public static final String DEVICE_STATIC = "DEVICE_STATIC";
+
     /** The direction of a copy; array copies count with the memory they touch on the host or device side. */
     public enum Direction { HOST_TO_DEVICE, DEVICE_TO_HOST, DEVICE_TO_DEVICE, HOST_TO_HOST, PEER, UNKNOWN }
 
@@ -288,6 +294,12 @@ public final class CuptiRecorder implements AutoCloseable {
             }
             if (kind == CUPTI_ACTIVITY_MEMORY_KIND_PAGEABLE) {
                 return "PAGEABLE";
+            }
+            if (kind == CUPTI_ACTIVITY_MEMORY_KIND_ARRAY) {
+                return "ARRAY";
+            }
+            if (kind == CUPTI_ACTIVITY_MEMORY_KIND_DEVICE_STATIC) {
+                return DEVICE_STATIC;
             }
             return "kind " + kind;
         }

@@ -156,7 +156,9 @@ public final class E2eBenchmark {
             }
             try {
                 if (what.equals("nvdec")) {
-                    ObjectNode nvdec = nvdecAlone(children, streams, p.slotsFor(streams));
+                    // as many decoding threads as the job has decode workers (32 on the GPU backend), not its slot count: the job's
+                    // slots do not decode, its workers do, and NVDEC needs that many sessions at once to be busy
+                    ObjectNode nvdec = nvdecAlone(children, streams, Math.max(p.slotsFor(streams), Math.min(streams, GPU_DECODE_WORKERS)));
                     report.append(nvdec);
                     compare.putObject(what).put("label", nvdec.path("label").asText()).put("decode_fps", nvdec.path("decode_fps").asDouble());
                     RunRecord.putNumber(ratios.putObject(what), "results_per_s", RunRecord.round(main.resultsPerSecond() / nvdec.path("decode_fps").asDouble(), 3));
@@ -201,7 +203,10 @@ public final class E2eBenchmark {
         return null;
     }
 
-    /** {@code vxflow bench decode} at the same stream and slot counts, in a child JVM (it holds the GPU while it runs). */
+    /** The job's decode workers on the GPU backend ({@code vxflow.decode.workers} = 0). */
+    private static final int GPU_DECODE_WORKERS = 32;
+
+    /** {@code vxflow bench decode} at the same stream count and as many threads as the job decodes on, in a child JVM (it holds the GPU while it runs). */
     private ObjectNode nvdecAlone(ProcessGroup children, int streams, int slots) throws Exception {
         String label = "nvdec-" + streams;
         Path dir = settings.outDir().resolve("logs").resolve(label);

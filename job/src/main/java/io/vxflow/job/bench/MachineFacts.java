@@ -37,7 +37,9 @@ final class MachineFacts {
             String changes = command(List.of("git", "status", "--porcelain", "--untracked-files=no"));
             return head + (changes != null && !changes.isEmpty() ? "-dirty" : "");
         }
-        return MachineFacts.class.getPackage().getImplementationVersion();
+        // a copy of the code without its git directory (the GPU machine's) names its commit in VXFLOW_COMMIT
+        String named = System.getenv("VXFLOW_COMMIT");
+        return named != null && !named.isBlank() ? named.strip() : MachineFacts.class.getPackage().getImplementationVersion();
     }
 
     /** The first line a short command prints, or null if it is not there, fails or takes over 10 s. */

@@ -108,9 +108,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
     private transient int inFlight;
-    /** The newest Kafka timestamp of any record this slot received, and when the last record came. */
+    /**
+     * The newest Kafka timestamp of any record this slot received, and since when the slot has had
+     * nothing to do: no record came and no access unit was on the workers.
+     */
     private transient long latestIngestMillis;
-    private transient long lastRecordMillis;
+    private transient long idleSinceMillis;
     private transient boolean restored;
     private transient volatile boolean closing;
     /** Event lists handed to the mailbox and not handled yet (by identity): their frames are given back if the task goes first. */
@@ -164,7 +167,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         framesByEngine = new HashMap<>();
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
-        lastRecordMillis = getProcessingTimeService().getCurrentProcessingTime();
+        idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
             restoreStreams();
         }
@@ -229,7 +232,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long to = p.lastOffset;
         p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0, r.ingestMillis());
         latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
-        lastRecordMillis = t.lastSeenMillis;
+        idleSinceMillis = t.lastSeenMillis;
         if (unit == null) {
             bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
             submit(t, true, StreamSession::invalid);
@@ -347,6 +350,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         inFlight--;
         t.inFlight--;
+        if (inFlight == 0) {
+            idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
+        }
         for (int i = 0; i < events.size(); i++) {
             DecodeEvent e = events.get(i);
             if (closing) {
@@ -468,13 +474,15 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     /**
      * Whether a stream silent for the idle flush has really stopped sending, rather than having its
      * data held up with everybody else's: the slot has received records ingested at least an idle
-     * flush after the stream's last one, or the slot has received nothing at all for that long. Under
-     * backpressure or while a restored job catches up every stream looks silent in processing time,
-     * and draining one then would hand out frames its next B-frames must precede.
+     * flush after the stream's last one, or the slot has had nothing at all to do for that long: no
+     * record and no unit on the workers. Under backpressure or while a restored job catches up every
+     * stream looks silent in processing time, and draining one then would hand out frames its next
+     * B-frames must precede; a slot whose own decoders are behind (units in flight, so its input waits)
+     * or whose source stalls only briefly is not quiet.
      */
     private boolean stoppedSending(StreamTrack t, long now) {
         long idle = settings.idleFlushMillis();
-        return latestIngestMillis - t.position.lastIngestMillis >= idle || now - lastRecordMillis >= idle;
+        return latestIngestMillis - t.position.lastIngestMillis >= idle || (inFlight == 0 && now - idleSinceMillis >= idle);
     }
 
     @Override
