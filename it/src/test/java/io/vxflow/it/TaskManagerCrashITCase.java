@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code it/target/cluster-logs/TaskManagerCrashITCase}.
  */
 class TaskManagerCrashITCase {
-    static final int DEFAULT_KILLS = 10;
+    static final int DEFAULT_KILLS = 3;
     static final int DEFAULT_STREAMS = 8;
     private static final int KILLS = Integer.getInteger("vxflow.crash.kills", DEFAULT_KILLS);
     private static final int STREAMS = Integer.getInteger("vxflow.crash.streams", DEFAULT_STREAMS);
