@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * end (cameras stopped, every frame read, {@code flink stop --drain}) every published frame has
  * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
  *
- * <p>CI runs {@value #DEFAULT_KILLS} kills. The long run: {@code mvn -pl it -am verify
+ * <p>CI runs {@value #DEFAULT_KILLS} kills: the issue's 10 took 576 CPU-seconds, more than CI's
+ * budget for all crash tests (docs/reliability.md has the figures). The long run: {@code mvn -pl it -am verify
  * -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TaskManagerCrashITCase
  * -Dvxflow.crash.kills=50}; also {@code -Dvxflow.crash.streams}, {@code -Dvxflow.crash.fps},
  * {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed), {@code -Dvxflow.crash.wait-minutes} (3: how long the job may show no progress). Processes' logs are kept in
