@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.ReadableConfig;
 
 /**
@@ -81,6 +82,16 @@ public final class JobOptions {
     public static final ConfigOption<Duration> STATE_EXPIRY = key("vxflow.decode.state-expiry").durationType().defaultValue(Duration.ofDays(1))
             .withDescription("A stream silent this long has its checkpointed position deleted too (it returns with its frame numbering "
                     + "started again); 0 keeps positions forever.");
+    public static final ConfigOption<Long> DECODE_MAX_PIXELS = key("vxflow.decode.max-pixels").longType().defaultValue(4096L * 2304)
+            .withDescription("Largest picture a stream may declare, in luma samples as the decoder allocates them (coded width times "
+                    + "height), read from the SPS of each keyframe before any decoder sees it; a keyframe claiming more is counted "
+                    + "(badInput.frame-too-large) and the stream waits for a keyframe that fits. Default: 4096x2304.");
+    public static final ConfigOption<MemorySize> DECODE_MAX_ACCESS_UNIT = key("vxflow.decode.max-access-unit-bytes").memoryType()
+            .defaultValue(MemorySize.ofMebiBytes(8)).withDescription("Largest access unit (one Kafka record's value); a larger one is "
+                    + "counted (badInput.access-unit-too-large) and dropped unread, and its stream waits for its next keyframe.");
+    public static final ConfigOption<Integer> DECODE_MAX_STREAMS_PER_SLOT = key("vxflow.decode.max-streams-per-slot").intType()
+            .defaultValue(256).withDescription("Decoders a task slot keeps open at once; a stream that needs one beyond it closes the "
+                    + "least recently used stream's decoder first (metric streamsClosedForCap), which resumes at its next keyframe.");
     public static final ConfigOption<String> DECODE_ENGINE = key("vxflow.decode.engine").stringType().defaultValue("nvdec")
             .withDescription("GPU backend: 'nvdec', or 'cpu' to decode with FFmpeg on the CPU and upload each frame once (the conventional "
                     + "pipeline, for comparison).");

@@ -12,6 +12,7 @@ import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.chain.FrameChainValidator;
+import io.vxflow.operators.decode.DecodeLimits;
 import io.vxflow.operators.decode.DecodeSettings;
 import io.vxflow.operators.decode.OverloadPolicy;
 import io.vxflow.operators.slot.ModelLocator;
@@ -89,7 +90,25 @@ public final class VxflowJob {
                 .withIdleFlush(conf.get(JobOptions.IDLE_FLUSH).toMillis())
                 .withEviction(conf.get(JobOptions.EVICT_AFTER).toMillis())
                 .withStateExpiry(conf.get(JobOptions.STATE_EXPIRY).toMillis())
-                .withOverload(overloadPolicy(conf));
+                .withOverload(overloadPolicy(conf))
+                .withLimits(decodeLimits(conf));
+    }
+
+    static DecodeLimits decodeLimits(Configuration conf) {
+        long pixels = conf.get(JobOptions.DECODE_MAX_PIXELS);
+        if (pixels < 1) {
+            throw new IllegalArgumentException("vxflow.decode.max-pixels must be positive, not " + pixels);
+        }
+        long bytes = conf.get(JobOptions.DECODE_MAX_ACCESS_UNIT).getBytes();
+        if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("vxflow.decode.max-access-unit-bytes must be between 1 byte and 2 GiB, not "
+                    + conf.get(JobOptions.DECODE_MAX_ACCESS_UNIT).toHumanReadableString());
+        }
+        int streams = conf.get(JobOptions.DECODE_MAX_STREAMS_PER_SLOT);
+        if (streams < 1) {
+            throw new IllegalArgumentException("vxflow.decode.max-streams-per-slot must be at least 1, not " + streams);
+        }
+        return new DecodeLimits(pixels, (int) bytes, streams);
     }
 
     static OverloadPolicy overloadPolicy(Configuration conf) {

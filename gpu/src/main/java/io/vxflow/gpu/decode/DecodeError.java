@@ -18,9 +18,15 @@ public enum DecodeError {
     RESOLUTION_CHANGE("resolution-change"),
     /** The stream switched codec mid-stream; the decoder restarts at its next keyframe. */
     CODEC_CHANGE("codec-change"),
-    /** The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only). */
+    /**
+     * The decoder produced a picture format vxflow has no kernels for (4:2:0 8- and 10-bit only), or
+     * a picture of a shape that letterboxes to nothing in the model input (4096x2 into 640x640).
+     */
     UNSUPPORTED_FORMAT("unsupported-format"),
-    /** The picture is larger than the configured maximum the pools are sized for. */
+    /**
+     * The picture is larger than the configured maximum: the pixels an SPS claims ({@code
+     * vxflow.decode.max-pixels}, checked before any decoder allocates), or the size the pools take.
+     */
     TOO_LARGE("frame-too-large"),
     /** The record has no key, or a key that is not UTF-8 text: it belongs to no stream. */
     NO_STREAM_ID("missing-stream-id"),
@@ -30,7 +36,14 @@ public enum DecodeError {
      * A restored or drained stream could not re-read its access units since the last keyframe from
      * Kafka (retention removed them, or the records carry no offsets): it resumes at its next keyframe.
      */
-    REPLAY_UNAVAILABLE("replay-unavailable");
+    REPLAY_UNAVAILABLE("replay-unavailable"),
+    /** The record is larger than {@code vxflow.decode.max-access-unit-bytes}: it is dropped unread. */
+    ACCESS_UNIT_TOO_LARGE("access-unit-too-large"),
+    /**
+     * A sequence parameter set cannot be read (truncated, out of range), or a keyframe carries none
+     * while no decoder of the stream holds one: no decoder is opened or fed with it.
+     */
+    BAD_PARAMETER_SETS("bad-parameter-sets");
 
     private final String metricName;
 

@@ -37,6 +37,15 @@ public final class RampTestStream {
      * 30 fps; {@code avPixelFormat} is FFmpeg's, e.g. {@code AV_PIX_FMT_YUV420P10LE} for 10 bits.
      */
     public static List<AccessUnit> encode(Codec codec, int avPixelFormat, int width, int height, int frames, long firstFrame) {
+        return encode(codec, avPixelFormat, width, height, frames, firstFrame, "");
+    }
+
+    /**
+     * As {@link #encode(Codec, int, int, int, int, long)}, with more of the encoder's own parameters
+     * ({@code x264-params} or {@code x265-params} syntax, e.g. {@code "interlaced=1:cqm=jvt"}).
+     */
+    public static List<AccessUnit> encode(Codec codec, int avPixelFormat, int width, int height, int frames, long firstFrame,
+            String encoderParams) {
         FfmpegLogging.install();
         String name = encoderName(codec);
         AVCodec encoder = avcodec_find_encoder_by_name(name);
@@ -49,9 +58,9 @@ public final class RampTestStream {
         AVDictionary options = new AVDictionary(null);
         av_dict_set(options, "preset", "ultrafast", 0);
         if (codec == Codec.H264) {
-            av_dict_set(options, "x264-params", "keyint=10:min-keyint=10:scenecut=0", 0);
+            av_dict_set(options, "x264-params", "keyint=10:min-keyint=10:scenecut=0" + extra(encoderParams), 0);
         } else {
-            av_dict_set(options, "x265-params", "keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error", 0);
+            av_dict_set(options, "x265-params", "keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error" + extra(encoderParams), 0);
         }
         int ret = avcodec_open2(c, encoder, options);
         av_dict_free(options);
@@ -110,6 +119,10 @@ public final class RampTestStream {
             return new int[] {0, 0};
         }
         return name.startsWith("yuv422") ? new int[] {1, 0} : new int[] {1, 1};
+    }
+
+    private static String extra(String params) {
+        return params == null || params.isEmpty() ? "" : ":" + params;
     }
 
     private static String encoderName(Codec codec) {

@@ -224,6 +224,12 @@ class VxflowCliTest {
     }
 
     @Test
+    void aDecodeLimitThatAllowsNothingIsOneLine() {
+        assertThat(run("run", "--bootstrap", "localhost:9092", "--model", "squares", "-Dvxflow.decode.max-streams-per-slot=0")).isEqualTo(2);
+        assertOneLine("vxflow run: vxflow.decode.max-streams-per-slot must be at least 1, not 0");
+    }
+
+    @Test
     void outsideFlinksClientTheLauncherExits() {
         assertThat(Vxflow.insideFlinkClient()).isFalse();
     }

@@ -1,6 +1,9 @@
 package io.vxflow.operators.chain;
 
 import io.vxflow.operators.handle.FrameHandleSerializer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.flink.streaming.api.graph.StreamEdge;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -17,7 +20,10 @@ public final class FrameChainValidator {
 
     /** @throws BrokenFrameChainException naming the first offending edge */
     public static void validate(StreamGraph graph) {
-        for (StreamNode node : graph.getStreamNodes()) {
+        // in the order the job created them (ids are a JVM-wide counter, and a hash map's order of them varies with their values)
+        List<StreamNode> nodes = new ArrayList<>(graph.getStreamNodes());
+        nodes.sort(Comparator.comparingInt(StreamNode::getId));
+        for (StreamNode node : nodes) {
             if (!(node.getTypeSerializerOut() instanceof FrameHandleSerializer)) {
                 continue;
             }

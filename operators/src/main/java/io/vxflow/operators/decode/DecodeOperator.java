@@ -3,17 +3,21 @@ package io.vxflow.operators.decode;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
 import io.vxflow.operators.slot.SlotLease;
 import io.vxflow.operators.slot.SlotRuntimeRegistry;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,9 +68,19 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * ({@code badInput.replay-unavailable}).
  *
  * <p><b>Bad input</b> (an invalid record, a decoder error, a stream starting or resuming without a
- * keyframe, a codec or size change, a frame over the pool limits, a decoder failure of any kind) is
- * counted per reason and logged once per stream; the stream waits for its next keyframe and other
- * streams are untouched. No bad record restarts the job; only a CUDA error does.
+ * keyframe, a codec or size change, a unit or picture over the {@link DecodeLimits}, unreadable
+ * parameter sets, a decoder failure of any kind) is counted per reason and logged once per stream;
+ * the stream waits for its next keyframe and other streams are untouched. No bad record restarts the
+ * job; only a CUDA error does.
+ *
+ * <p><b>Bounded whatever producers write.</b> A stream without a decoder session costs a {@link
+ * StreamTrack} and a timer, nothing more: the task thread counts its units other than keyframes, and
+ * its keyframes whose parameter sets fail the limits, without a worker. A session (and on the worker
+ * a decoder, opened only at a keyframe) is made for a keyframe that passes; at most {@code
+ * maxStreamsPerSlot} streams have one, the least recently used is closed first ({@code
+ * streamsClosedForCap}; it resumes at a keyframe, its numbering continued), and a session left
+ * holding nothing (its keyframe did not decode) is dropped. A stream that never emitted a frame is
+ * forgotten at its first idle timer, and its position is never checkpointed.
  *
  * <p><b>Overload</b>: see {@link OverloadPolicy}. With {@code drop}, late frames are emitted as dropped
  * handles that skip inference and still get their one result.
@@ -77,9 +91,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * At the end of a bounded input every decoder is drained.
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
- * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, and the
- * gauges {@code replays}, {@code streams} and {@code decodeInFlight}; per stream, until it is evicted,
- * {@link DecodeStreamMetrics}.
+ * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, {@code
+ * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions} and
+ * {@code decodeInFlight}; per stream, from its first unit that may reach a decoder until it is
+ * evicted, {@link DecodeStreamMetrics} (garbage under made-up ids opens no series).
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
@@ -89,6 +104,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private final PipelineSpec spec;
     private final DecodeSettings settings;
     private final FrameReplaySource.Factory replaySource;
+    private final DecoderOpener opener;
 
     private transient MailboxExecutor mailbox;
     private transient SlotLease slot;
@@ -96,6 +112,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient Executor workers;
     private transient GopReplay replay;
     private transient Map<String, StreamTrack> streams;
+    private transient PictureBounds bounds;
+    /** The streams with a session, least recently used first: the first closed for the slot's cap. */
+    private transient LinkedHashMap<String, StreamTrack> sessions;
     private transient ValueState<StreamPosition> positionState;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient BadInputReporter bad;
@@ -104,6 +123,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient Counter suppressed;
     private transient Counter droppedOverload;
     private transient Counter evicted;
+    private transient Counter closedForCap;
     /** Replays: of restored streams, and of drained ones resuming mid-GOP (counted on the workers). */
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
@@ -124,9 +144,24 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      *     the input does not come from Kafka (such streams resume at their next keyframe instead)
      */
     public DecodeOperator(PipelineSpec spec, DecodeSettings settings, FrameReplaySource.Factory replaySource) {
+        this(spec, settings, replaySource, DecodeOperator::openOnSlot);
+    }
+
+    /** With decoders from {@code opener}: tests put decoders that fail in ways FFmpeg's do not here. */
+    DecodeOperator(PipelineSpec spec, DecodeSettings settings, FrameReplaySource.Factory replaySource, DecoderOpener opener) {
         this.spec = spec;
         this.settings = settings;
         this.replaySource = replaySource;
+        this.opener = opener;
+    }
+
+    /** Opens a stream's decoder, on a decode worker. */
+    interface DecoderOpener extends Serializable {
+        VideoDecoder open(SlotRuntime slot, String streamId, Codec codec);
+    }
+
+    private static VideoDecoder openOnSlot(SlotRuntime slot, String streamId, Codec codec) {
+        return slot.openDecoder(codec);
     }
 
     @Override
@@ -153,6 +188,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         workers = DecodeWorkers.shared(settings.workers());
         replay = new GopReplay(replaySource);
         streams = new HashMap<>();
+        bounds = PictureBounds.of(runtime.spec());
+        sessions = new LinkedHashMap<>(16, 0.75f, true);
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         positionState = getRuntimeContext().getState(new ValueStateDescriptor<>("vxflow-position", StreamPositionSerializer.INSTANCE));
         timers = getInternalTimerService("vxflow-idle", VoidNamespaceSerializer.INSTANCE, this);
@@ -162,10 +199,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         suppressed = getMetricGroup().counter("framesSuppressedOutOfOrder");
         droppedOverload = getMetricGroup().counter("framesDroppedOverload");
         evicted = getMetricGroup().counter("streamsEvicted");
+        closedForCap = getMetricGroup().counter("streamsClosedForCap");
         replays = new AtomicLong();
         getMetricGroup().gauge("replays", replays::get);
         framesByEngine = new HashMap<>();
         getMetricGroup().gauge("streams", () -> streams.size());
+        getMetricGroup().gauge("decoderSessions", () -> sessions.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
         idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
@@ -193,6 +232,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             StreamPosition p = stored.copy(); // the backend's object is not ours to change in place
             StreamTrack t = newTrack(id, p);
+            t.persisted = true;
             // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
             // comes out) and later evicted, not forgotten as if it had been silent since 1970
             t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
@@ -219,9 +259,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return;
         }
         StreamTrack t = track(r.streamId());
-        perStream.received(t.streamId);
         t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
         armTimer(t);
+        if (t.session != null) {
+            sessions.get(t.streamId); // most recently used now
+        }
         AccessUnit unit = r.unit();
         if (unit != null && unit.keyframe()) {
             awaitKeyframeRoom(t, r.partition());
@@ -230,12 +272,25 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         int partition = p.partition;
         long from = p.canReplay() ? p.replayFrom() : -1;
         long to = p.lastOffset;
-        p.received(r.partition(), r.offset(), unit != null && unit.keyframe(), unit != null ? unit.ptsMicros() : 0, r.ingestMillis());
+        DecodeEvent.BadInput refused = unit == null ? null : screen(t, unit);
+        // per-stream metrics open with the first unit that may reach a decoder: made-up ids of garbage open no series
+        if (t.session != null || !p.isFresh() || (unit != null && refused == null)) {
+            perStream.received(t.streamId);
+        }
+        // a refused keyframe is no place to replay from
+        p.received(r.partition(), r.offset(), unit != null && unit.keyframe() && refused == null, unit != null ? unit.ptsMicros() : 0,
+                r.ingestMillis());
         latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
         idleSinceMillis = t.lastSeenMillis;
-        if (unit == null) {
-            bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
-            submit(t, true, StreamSession::invalid);
+        if (unit == null || refused != null) {
+            if (unit == null) {
+                bad.report(t.streamId, r.error(), r.detail(), "the stream waits for its next keyframe");
+            } else {
+                bad.report(t.streamId, refused.reason(), refused.detail(), refused.consequence());
+            }
+            if (t.session != null) {
+                submit(t, true, StreamSession::invalid);
+            }
             return;
         }
         long ingest = r.ingestMillis();
@@ -271,6 +326,21 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
     }
 
+    /**
+     * What the task thread refuses before any worker sees it: a unit over the size limit; and, for a
+     * stream without a session (so without a decoder), anything but a keyframe whose parameter sets
+     * pass the limits. A stream of garbage thus costs no session, no queue and no worker time; the
+     * session checks every unit again (replays come to it without passing here).
+     */
+    private DecodeEvent.BadInput screen(StreamTrack t, AccessUnit unit) {
+        DecodeLimits limits = settings.limits();
+        DecodeEvent.BadInput tooLong = limits.refuseSize(unit.data().length);
+        if (tooLong != null || t.session != null || t.skippingGop) {
+            return tooLong;
+        }
+        return unit.keyframe() ? limits.refusal(unit, bounds, true) : StreamSession.notAKeyframe(unit);
+    }
+
     private static void replayInto(StreamSession s, GopReplay.Result result, List<DecodeEvent> out) {
         if (result.unavailable() != null) {
             s.replayUnavailable(result.unavailable(), out);
@@ -289,9 +359,27 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     private StreamTrack newTrack(String id, StreamPosition p) {
-        StreamTrack t = new StreamTrack(id, new DecodeWorkers.Queue(workers), p);
+        StreamTrack t = new StreamTrack(id, p);
         streams.put(id, t);
         return t;
+    }
+
+    /**
+     * Gives a stream a session (its decoder opens on the worker, at a keyframe); at the slot's cap the
+     * least recently used stream's session is closed first, after handing out what its decoder held.
+     */
+    private void openSession(StreamTrack t) {
+        if (sessions.size() >= settings.limits().maxStreamsPerSlot()) {
+            StreamTrack lru = sessions.values().iterator().next();
+            closeSession(lru);
+            closedForCap.inc();
+        }
+        String id = t.streamId;
+        t.session = new StreamSession(id, codec -> opener.open(runtime, id, codec), bounds, settings.limits());
+        if (t.queue == null) {
+            t.queue = new DecodeWorkers.Queue(workers);
+        }
+        sessions.put(id, t);
     }
 
     /**
@@ -310,41 +398,47 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
         }
         if (t.session == null) {
-            t.session = new StreamSession(t.streamId, runtime::openDecoder, spec.maxWidth(), spec.maxHeight());
+            openSession(t);
         }
         StreamSession s = t.session;
         inFlight++;
         t.inFlight++;
         t.queue.execute(() -> {
             List<DecodeEvent> events = new ArrayList<>(2);
+            boolean empty = false;
             try {
                 command.accept(s, events);
+                empty = s.holdsNothing();
             } catch (RuntimeException e) {
                 events.add(new DecodeEvent.Failure(e));
             } catch (Error e) {
                 events.add(new DecodeEvent.Failure(new IllegalStateException("decode worker failed: " + e, e)));
             }
-            deliver(t, events);
+            deliver(t, s, events, empty);
         });
     }
 
     /** On the worker: sends the events to the task thread, or gives back the frames if the task is gone. */
-    private void deliver(StreamTrack t, List<DecodeEvent> events) {
+    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty) {
         if (closing) {
             releaseFrames(events, 0);
             return;
         }
         undelivered.add(events);
         try {
-            mailbox.execute(() -> handle(t, events), "decoded frames of a stream");
+            mailbox.execute(() -> handle(t, s, events, empty), "decoded frames of a stream");
         } catch (RejectedExecutionException e) {
             undelivered.remove(events);
             releaseFrames(events, 0);
         }
     }
 
-    /** On the task thread: emits, withholds or counts what a worker reported, in the stream's order. */
-    private void handle(StreamTrack t, List<DecodeEvent> events) {
+    /**
+     * On the task thread: emits, withholds or counts what a worker reported, in the stream's order.
+     * A session that was left holding nothing ({@code empty}) goes, with its queue, once no other
+     * command of the stream is out.
+     */
+    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty) {
         if (!undelivered.remove(events)) {
             return; // given back by close()
         }
@@ -369,6 +463,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
                 releaseFrames(events, i + 1);
                 throw fail.cause();
             }
+        }
+        if (empty && t.inFlight == 0 && t.session == session) {
+            t.session = null;
+            t.queue = null; // nothing of the stream is queued: a new queue keeps its order
+            sessions.remove(t.streamId);
         }
     }
 
@@ -427,11 +526,41 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     private void armTimer(StreamTrack t) {
-        long first = settings.idleFlushMillis() > 0 ? settings.idleFlushMillis() : settings.evictAfterMillis();
-        if (!t.idleTimerPending && first > 0) {
-            t.idleTimerPending = true;
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, t.lastSeenMillis + first);
+        if (!t.idleTimerPending) {
+            armTimer(t, 0, -1);
         }
+    }
+
+    /**
+     * Registers the stream's timer at its next silence threshold after {@code silent} (idle flush,
+     * eviction, expiry), or at {@code recheck} (a time, -1 for none) when that comes first, if any.
+     */
+    private void armTimer(StreamTrack t, long silent, long recheck) {
+        long next = Long.MAX_VALUE;
+        for (long threshold : new long[] {settings.idleFlushMillis(), settings.evictAfterMillis(), settings.stateExpiryMillis()}) {
+            if (threshold > silent && threshold < next) {
+                next = threshold;
+            }
+        }
+        long at = next == Long.MAX_VALUE ? Long.MAX_VALUE : t.lastSeenMillis + next;
+        if (recheck > 0) {
+            at = Math.min(at, recheck);
+        }
+        if (at != Long.MAX_VALUE) {
+            t.idleTimerPending = true;
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
+        }
+    }
+
+    /** The first silence threshold: when a stream that never emitted anything is forgotten. */
+    private long firstThreshold() {
+        long first = Long.MAX_VALUE;
+        for (long threshold : new long[] {settings.idleFlushMillis(), settings.evictAfterMillis(), settings.stateExpiryMillis()}) {
+            if (threshold > 0 && threshold < first) {
+                first = threshold;
+            }
+        }
+        return first;
     }
 
     @Override
@@ -444,31 +573,24 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long now = getProcessingTimeService().getCurrentProcessingTime();
         long silent = now - t.lastSeenMillis;
         long expiry = settings.stateExpiryMillis();
-        if (expiry > 0 && silent >= expiry) {
+        // a stream that never emitted a frame and has no decoder holds nothing worth keeping: garbage ids go at once
+        boolean nothingToKeep = t.position.isFresh() && t.session == null && t.inFlight == 0 && silent >= firstThreshold();
+        if ((expiry > 0 && silent >= expiry) || nothingToKeep) {
             expire(t);
             return;
         }
         long idle = settings.idleFlushMillis();
-        long at;
+        long recheck = -1;
         if (settings.evictAfterMillis() > 0 && silent >= settings.evictAfterMillis()) {
             evict(t);
-            at = expiry > 0 ? t.lastSeenMillis + expiry : -1;
-        } else if (idle > 0 && silent >= idle) {
+        } else if (idle > 0 && silent >= idle && t.session != null) {
             if (stoppedSending(t, now)) {
-                if (t.session != null) {
-                    submit(t, false, StreamSession::drain);
-                }
-                at = t.lastSeenMillis + settings.evictAfterMillis();
+                submit(t, false, StreamSession::drain);
             } else {
-                at = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
+                recheck = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
             }
-        } else {
-            at = t.lastSeenMillis + (idle > 0 ? idle : settings.evictAfterMillis());
         }
-        if (at > 0) {
-            t.idleTimerPending = true;
-            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
-        }
+        armTimer(t, silent, recheck);
     }
 
     /**
@@ -493,20 +615,24 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * it could give has been emitted), its numbering stays, and a returning stream starts at a keyframe.
      */
     private void evict(StreamTrack t) {
-        if (t.session == null) {
-            return;
+        if (t.session != null) {
+            closeSession(t);
+            evicted.inc();
         }
-        submit(t, false, StreamSession::close);
-        t.session = null;
-        t.position.forgetReplay();
-        evicted.inc();
         perStream.evicted(t.streamId);
     }
 
-    /** Forgets a stream silent for longer than the state expiry: decoder, position and all. */
+    /** Closes a stream's session on its queue (its decoder hands out what it held first); a returning stream starts at a keyframe. */
+    private void closeSession(StreamTrack t) {
+        submit(t, false, StreamSession::close);
+        t.session = null;
+        sessions.remove(t.streamId);
+        t.position.forgetReplay();
+    }
+
+    /** Forgets a stream silent for longer than the state expiry (or one that never emitted anything): decoder, position and all. */
     private void expire(StreamTrack t) {
         evict(t);
-        perStream.evicted(t.streamId);
         streams.remove(t.streamId);
         positionState.clear();
     }
@@ -516,15 +642,26 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         super.snapshotState(context);
         // positions live on the heap between checkpoints; the state backend gets copies (it snapshots asynchronously)
         for (StreamTrack t : streams.values()) {
+            if (t.position.isFresh()) {
+                // says nothing: streams of garbage cost the checkpoint nothing
+                if (t.persisted) {
+                    setCurrentKey(t.streamId);
+                    positionState.clear();
+                    t.persisted = false;
+                }
+                continue;
+            }
             setCurrentKey(t.streamId);
             positionState.update(t.position.copy());
+            t.persisted = true;
         }
     }
 
     @Override
     public void endInput() throws Exception {
         awaitWorkers();
-        for (StreamTrack t : streams.values()) {
+        // a copy: while a submit waits, the mailbox may run timers that forget streams
+        for (StreamTrack t : new ArrayList<>(streams.values())) {
             if (t.session != null) {
                 submit(t, true, StreamSession::drain);
             }
@@ -550,7 +687,22 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     /** For tests: streams with a decoder session. */
     int openStreams() {
-        return (int) streams.values().stream().filter(t -> t.session != null).count();
+        return sessions.size();
+    }
+
+    /** For tests: streams with per-stream metrics open. */
+    int streamsWithMetrics() {
+        return slot.streamMetrics().liveStreams();
+    }
+
+    /** For tests: streams with a queue on the decode workers. */
+    int queuedStreams() {
+        return (int) streams.values().stream().filter(t -> t.queue != null).count();
+    }
+
+    /** For tests: sessions closed to stay within the slot's cap. */
+    long closedForCap() {
+        return closedForCap.getCount();
     }
 
     /** For tests: frames withheld to keep a stream unique and in pts order after a replay. */
@@ -580,8 +732,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             super.close();
         } finally {
             if (streams != null) {
-                CountDownLatch done = new CountDownLatch(streams.size());
-                for (StreamTrack t : streams.values()) {
+                List<StreamTrack> queued = streams.values().stream().filter(t -> t.queue != null).toList();
+                CountDownLatch done = new CountDownLatch(queued.size());
+                for (StreamTrack t : queued) {
                     StreamSession s = t.session;
                     t.queue.execute(() -> {
                         if (s != null) {

@@ -13,8 +13,9 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code framesIn} (records received), {@code droppedOverload} (frames the overload policy let skip
  * inference), {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
  * {@code cpu-fallback} or {@code cpu}) and {@code reason=<reason>.badInput}. A stream's metrics exist
- * from its first record until it is evicted, when the slot's {@link SlotStreamMetrics} closes them
- * in every operator of the chain. The task thread only.
+ * from its first unit that may reach a decoder ({@link #received}; the operator does not call it for
+ * garbage of a stream without a decoder, so made-up ids open no groups) until it is evicted, when the
+ * slot's {@link SlotStreamMetrics} closes them in every operator of the chain. The task thread only.
  */
 final class DecodeStreamMetrics {
     private final SlotStreamMetrics slot;

@@ -68,6 +68,14 @@ public final class StreamPosition {
         }
     }
 
+    /**
+     * Whether the position says nothing yet: no frame emitted, no keyframe to replay from. Such a
+     * position is not checkpointed, and its stream is forgotten at its first idle timer.
+     */
+    boolean isFresh() {
+        return !emittedAny && nextFrameIndex == 0 && keyframes == 0;
+    }
+
     /** Whether a replay can rebuild what the decoder held: there is a keyframe to start from. */
     boolean canReplay() {
         return keyframes > 0 && lastOffset >= keyframeOffsets[0];

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream's decoder, driven by a decode worker: a Flink-free state machine that turns the
@@ -31,11 +33,15 @@ import java.util.function.Supplier;
  * </pre>
  *
  * <p>The decoder opens at the stream's first keyframe (never for a stream that sends none), on the
- * worker, so a joining stream costs the other streams of its slot nothing. A failure decoding one
- * access unit is that stream's problem: it is reported as bad input (a new reason, {@code
- * decoder-failure}, when FFmpeg's error names none), the decoder is closed and the stream resumes at its
- * next keyframe. Only a CUDA error, which poisons the context every stream of the slot shares, is a
- * {@link DecodeEvent.Failure}.
+ * worker, so a joining stream costs the other streams of its slot nothing. Every unit is held against
+ * the {@link DecodeLimits} first (its size, the picture size its SPS claims): a refused unit never
+ * reaches a decoder, and a keyframe opens one only with parameter sets that pass. A failure decoding
+ * one access unit is that stream's problem: it is reported as bad input (a new reason, {@code
+ * decoder-failure}, when FFmpeg's error names none) and the stream resumes at its next keyframe; the
+ * decoder is closed when the failure is not FFmpeg's own report of damage, and also when the decoder
+ * never produced a frame (garbage that merely claims to be a keyframe keeps no decoder open). Only a
+ * CUDA error, which poisons the context every stream of the slot shares, is a {@link
+ * DecodeEvent.Failure}.
  *
  * <p><b>After a replay</b> frames are marked {@link Origin#REPLAYED}, then {@link Origin#GUARDED}
  * until a frame at or after the first keyframe decoded after the replay is out: before that, a drain
@@ -51,14 +57,17 @@ import java.util.function.Supplier;
 final class StreamSession {
     enum State { AWAITING_KEYFRAME, DECODING, DRAINED, SKIPPING, CLOSED }
 
+    private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
     private static final int MAX_TRACKED_PTS = 64;
     private final String streamId;
     private final Function<Codec, VideoDecoder> opener;
-    private final int maxWidth;
-    private final int maxHeight;
+    private final PictureBounds bounds;
+    private final DecodeLimits limits;
     private final Map<Long, Long> ingestByPts = new HashMap<>();
     private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
     private VideoDecoder decoder;
+    /** Whether the open decoder has handed out a frame: one that fails before it ever did is closed. */
+    private boolean decoderProducedFrame;
     private State state = State.AWAITING_KEYFRAME;
     /** Units fed since the last reset minus frames out: what a drain would hand out. */
     private int held;
@@ -70,15 +79,39 @@ final class StreamSession {
     private int width;
     private int height;
 
+    /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input, default limits. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
+        this(streamId, opener, maxWidth, maxHeight, DecodeLimits.DEFAULTS);
+    }
+
+    /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input. */
+    StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight, DecodeLimits limits) {
+        this(streamId, opener, new PictureBounds(maxWidth, maxHeight, 640, 640), limits);
+    }
+
+    StreamSession(String streamId, Function<Codec, VideoDecoder> opener, PictureBounds bounds, DecodeLimits limits) {
         this.streamId = streamId;
         this.opener = opener;
-        this.maxWidth = maxWidth;
-        this.maxHeight = maxHeight;
+        this.bounds = bounds;
+        this.limits = limits;
     }
 
     State state() {
         return state;
+    }
+
+    /** Whether a decoder is open (its NVDEC session or FFmpeg context held). */
+    boolean decoderOpen() {
+        return decoder != null;
+    }
+
+    /**
+     * Whether the session holds nothing a new one would not start with: no decoder, nothing skipped
+     * to report, waiting for a keyframe. The task thread may then drop it, so that a stream whose
+     * input never decodes costs no session.
+     */
+    boolean holdsNothing() {
+        return decoder == null && skipped.isEmpty() && state == State.AWAITING_KEYFRAME;
     }
 
     /** Decodes one access unit of a stream that is never drained mid-GOP (tests). */
@@ -201,6 +234,15 @@ final class StreamSession {
     }
 
     private void decode(AccessUnit unit, long ingestMillis, boolean replayed, List<DecodeEvent> out) {
+        DecodeEvent.BadInput refused = limits.refusal(unit, bounds, decoder == null);
+        if (refused != null) {
+            if (unit.keyframe()) {
+                flushSkipped(out);
+            }
+            out.add(refused);
+            awaitKeyframe();
+            return;
+        }
         if (unit.keyframe()) {
             flushSkipped(out);
             if (guarding && !replayed && guardUntilPts == Long.MAX_VALUE) {
@@ -221,8 +263,7 @@ final class StreamSession {
                 if (state != State.DRAINED) {
                     state = State.AWAITING_KEYFRAME;
                 }
-                out.add(new DecodeEvent.BadInput(DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
-                        "access units are skipped until the next keyframe"));
+                out.add(notAKeyframe(unit));
                 return;
             }
             if (!openAtKeyframe(unit, out)) {
@@ -236,8 +277,7 @@ final class StreamSession {
             decoder.decode(unit, frame -> emit(frame, ingestMillis, t0, out));
             reorderDepth = Math.max(reorderDepth, decoder.reorderDepth());
         } catch (DecodeException e) {
-            out.add(new DecodeEvent.BadInput(e.error(), e.getMessage(), "the stream waits for its next keyframe"));
-            awaitKeyframe();
+            damaged(e, out);
         } catch (CudaException e) {
             out.add(new DecodeEvent.Failure(e));
             closeDecoder();
@@ -250,11 +290,18 @@ final class StreamSession {
         }
     }
 
+    /** A unit that arrived while the stream waits for a keyframe. */
+    static DecodeEvent.BadInput notAKeyframe(AccessUnit unit) {
+        return new DecodeEvent.BadInput(DecodeError.NO_KEYFRAME, "access unit at pts " + unit.ptsMicros() + " is not a keyframe",
+                "access units are skipped until the next keyframe");
+    }
+
     /** Opens (or resets) the decoder at a keyframe; false when it cannot be opened (reported). */
     private boolean openAtKeyframe(AccessUnit unit, List<DecodeEvent> out) {
         try {
             if (decoder == null) {
                 decoder = opener.apply(unit.codec());
+                decoderProducedFrame = false;
             } else {
                 decoder.reset();
             }
@@ -276,11 +323,13 @@ final class StreamSession {
 
     private void emit(DecodedFrame frame, long fallbackIngest, long t0, List<DecodeEvent> out) {
         held = Math.max(0, held - 1);
+        decoderProducedFrame = true;
         int w = frame.image().width(), h = frame.image().height();
-        if (w > maxWidth || h > maxHeight) {
+        DecodeEvent.BadInput unfit = bounds.refusal(w, h, "a decoded picture of " + w + "x" + h,
+                "its frames are dropped until a keyframe of a supported size");
+        if (unfit != null) {
             frame.release();
-            out.add(new DecodeEvent.BadInput(DecodeError.TOO_LARGE, w + "x" + h + " is larger than the configured maximum " + maxWidth + "x"
-                    + maxHeight, "its frames are dropped until a keyframe of a supported size"));
+            out.add(unfit);
             awaitKeyframe();
             return;
         }
@@ -312,8 +361,7 @@ final class StreamSession {
             state = State.DRAINED;
             held = 0;
         } catch (DecodeException e) {
-            out.add(new DecodeEvent.BadInput(e.error(), e.getMessage(), "the stream waits for its next keyframe"));
-            awaitKeyframe();
+            damaged(e, out);
         } catch (CudaException e) {
             out.add(new DecodeEvent.Failure(e));
             closeDecoder();
@@ -324,6 +372,20 @@ final class StreamSession {
             closeDecoder();
             awaitKeyframe();
         }
+    }
+
+    /**
+     * FFmpeg reported damage: the stream waits for its next keyframe, with its decoder kept for it
+     * unless the decoder never produced a frame (then what opened it was most likely not video).
+     */
+    private void damaged(DecodeException e, List<DecodeEvent> out) {
+        boolean keep = decoderProducedFrame;
+        out.add(new DecodeEvent.BadInput(e.error(), e.getMessage(), keep ? "the stream waits for its next keyframe"
+                : "its decoder, which never produced a frame, is closed and the stream waits for its next keyframe"));
+        if (!keep) {
+            closeDecoder();
+        }
+        awaitKeyframe();
     }
 
     private void awaitKeyframe() {
@@ -349,11 +411,18 @@ final class StreamSession {
         ingestByPts.put(pts, ingestMillis);
     }
 
+    /** Closes the decoder; one that fails to close is gone all the same (only a CUDA error goes further). */
     private void closeDecoder() {
         if (decoder != null) {
             VideoDecoder d = decoder;
             decoder = null;
-            d.close();
+            try {
+                d.close();
+            } catch (CudaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("stream '{}': closing its decoder failed: {}", streamId, e.toString());
+            }
         }
     }
 }

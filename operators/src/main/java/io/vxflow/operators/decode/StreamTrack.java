@@ -18,10 +18,19 @@ final class StreamTrack {
     enum Admission { EMIT, WITHHOLD_EXPECTED, WITHHOLD_OVERTAKEN }
 
     final String streamId;
-    final DecodeWorkers.Queue queue;
+    /**
+     * The stream's serial queue on the decode workers; null until it has a session, and again after a
+     * session that held nothing was dropped, so that a stream of garbage costs no queue.
+     */
+    DecodeWorkers.Queue queue;
     final StreamPosition position;
-    /** Null until the stream's first command, and again after eviction. */
+    /**
+     * Null until the stream sends a keyframe that may open a decoder (or needs a replay or a skip),
+     * and again after eviction, closing for the slot's cap, or a session that held nothing.
+     */
     StreamSession session;
+    /** Whether the position is in keyed state (a fresh one is not written: it says nothing). */
+    boolean persisted;
     /** Overload: the GOP being received is skipped undecoded. */
     boolean skippingGop;
     long lastSeenMillis;
@@ -32,9 +41,8 @@ final class StreamTrack {
     int height;
     String engine = "";
 
-    StreamTrack(String streamId, DecodeWorkers.Queue queue, StreamPosition position) {
+    StreamTrack(String streamId, StreamPosition position) {
         this.streamId = streamId;
-        this.queue = queue;
         this.position = position;
     }
 

@@ -12,7 +12,7 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * The per-stream metrics of one slot's chain, and which streams have them. Each operator of the
  * chain keeps its own per-stream metrics in its own metric group ({@link #perStream}); the decode
- * stage decides when a stream's metrics exist: from the stream's first record ({@link #arrived})
+ * stage decides when a stream's metrics exist: from its first unit that may reach a decoder ({@link #arrived})
  * until decode evicts it ({@link #evicted}), which closes the stream's groups in every operator at
  * once, so the number of series follows the number of live streams. Other operators never open a
  * group for a stream decode does not have (a late frame of an evicted stream is counted only in the

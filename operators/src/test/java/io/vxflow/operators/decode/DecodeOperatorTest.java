@@ -17,8 +17,11 @@ import io.vxflow.operators.TestFrames;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleSerializer;
+import io.vxflow.operators.MemoryProbe;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Random;
 import java.util.List;
 import java.util.stream.LongStream;
 import java.util.Map;
@@ -524,6 +527,24 @@ class DecodeOperatorTest {
     }
 
     @Test
+    void theStateExpiryHoldsWithIdleFlushAndEvictionOff() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 10);
+        DecodeSettings expiryOnly = settings(IDLE, 2 * IDLE).withIdleFlush(0).withEviction(0).withStateExpiry(4 * IDLE);
+        try (Decode d = new Decode(expiryOnly, null).open()) {
+            d.time(0);
+            d.feedAndSettle(stream);
+            assertThat(d.takePts()).hasSize(10);
+            d.time(4 * IDLE - 1);
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+            assertThat(d.op.openStreams()).as("no eviction").isEqualTo(1);
+            d.time(4 * IDLE);
+            assertThat(d.op.trackedStreams()).isZero();
+            assertThat(d.op.openStreams()).isZero();
+            assertThat(d.h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void everyBadInputReasonIsCountedUnderItsMetricNameAndOtherStreamsAreUntouched() throws Exception {
         List<FrameRecord> good = TestFrames.stream("good", Profile.BASELINE, 40);
         List<FrameRecord> bad = new ArrayList<>(TestFrames.stream("bad", Profile.BASELINE, 40));
@@ -623,6 +644,110 @@ class DecodeOperatorTest {
             assertThat(d.op.inFlight()).isLessThanOrEqualTo(1);
             d.endInput();
             assertThat(d.takePts()).hasSize(120);
+        }
+    }
+
+    private static DecodeSettings capped(int streams) {
+        return settings(60_000, 600_000).withLimits(new DecodeLimits(DecodeLimits.DEFAULTS.maxPixels(), DecodeLimits.DEFAULTS.maxAccessUnitBytes(), streams));
+    }
+
+    @Test
+    void atTheSlotsCapTheLeastRecentlyUsedStreamIsClosedFirstAndResumesAtItsNextKeyframe() throws Exception {
+        List<FrameRecord> a = TestFrames.stream("a", Profile.BASELINE, 60);
+        List<FrameRecord> b = TestFrames.stream("b", Profile.BASELINE, 60);
+        List<FrameRecord> c = TestFrames.stream("c", Profile.BASELINE, 60);
+        Map<String, List<FrameHandle>> seen = new HashMap<>();
+        try (Decode d = new Decode(capped(2), null).open()) {
+            d.feedAndSettle(a.subList(0, 10));
+            d.feedAndSettle(b.subList(0, 10));
+            d.feedAndSettle(c.subList(0, 10));
+            assertThat(d.op.closedForCap()).as("a, the least recently used, made room for c").isEqualTo(1);
+            assertThat(d.op.openStreams()).isEqualTo(2);
+            d.feedAndSettle(TestFrames.interleave(b.subList(10, 60), c.subList(10, 60)));
+            d.feed(a.subList(10, 60)); // a waits for its keyframe at 30, then b, now the least recently used, makes room
+            d.endInput();
+            d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f));
+            assertThat(d.count("streamsClosedForCap")).isEqualTo(2);
+            assertThat(d.op.openStreams()).isEqualTo(2);
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(20);
+        }
+        List<Long> aPts = ptsRange(0, 10);
+        aPts.addAll(ptsRange(30, 60));
+        assertThat(seen.get("a")).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(aPts);
+        assertThat(seen.get("a")).extracting(FrameHandle::frameIndex).as("numbering continues")
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 40).boxed().toList());
+        assertThat(seen.get("b")).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 60));
+        assertThat(seen.get("c")).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 60));
+    }
+
+    @Test
+    void garbageHoldsNoDecoderSessionOrQueueIsNotCheckpointedAndGoesAtItsFirstIdleTimer() throws Exception {
+        Garbage garbage = new Garbage(Garbage.template());
+        Random random = new Random(3);
+        List<FrameRecord> junk = new ArrayList<>();
+        Map<Garbage.Kind, Long> kinds = new EnumMap<>(Garbage.Kind.class);
+        for (int n = 0; n < 600; n++) {
+            Garbage.Kind k = Garbage.kind(n, 5);
+            kinds.merge(k, 1L, Long::sum);
+            junk.add(garbage.record("made-up-" + n, k, n, random));
+        }
+        List<FrameRecord> real = TestFrames.stream("real", Profile.BASELINE, 40);
+        List<Long> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {
+            d.time(0);
+            d.feedAndSettle(TestFrames.interleave(real.subList(0, 20), junk));
+            assertThat(d.op.trackedStreams()).isEqualTo(601);
+            assertThat(d.op.openStreams()).as("only the real stream keeps a session").isEqualTo(1);
+            assertThat(d.op.queuedStreams()).as("and a queue").isEqualTo(1);
+            assertThat(d.op.streamsWithMetrics()).as("and per-stream metrics").isEqualTo(1);
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(kinds.get(Garbage.Kind.RANDOM) + kinds.get(Garbage.Kind.RANDOM_NAL_UNITS));
+            assertThat(d.op.badInputCount(DecodeError.BAD_PARAMETER_SETS))
+                    .isEqualTo(kinds.get(Garbage.Kind.RANDOM_KEYFRAME) + kinds.get(Garbage.Kind.TRUNCATED_SPS));
+            assertThat(d.op.badInputCount(DecodeError.TOO_LARGE)).isEqualTo(kinds.get(Garbage.Kind.LYING_SPS));
+            assertThat(d.op.badInputCount(DecodeError.CORRUPT)).isEqualTo(kinds.get(Garbage.Kind.BROKEN_SLICE));
+            snapshot = d.h.snapshot(1, 1);
+            d.time(IDLE);
+            assertThat(d.op.trackedStreams()).as("streams that never emitted a frame are forgotten").isEqualTo(1);
+            assertThat(d.h.numProcessingTimeTimers()).isEqualTo(1);
+            d.feed(real.subList(20, 40));
+            d.endInput();
+            seen.addAll(d.takePts());
+        }
+        assertThat(seen).containsExactlyElementsOf(ptsRange(0, 40));
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).restore(snapshot)) {
+            assertThat(d.op.trackedStreams()).as("the checkpoint held the real stream's position only").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHundredThousandMadeUpStreamIdsCostLittleWhileTrackedAndAllGo() throws Exception {
+        Garbage garbage = new Garbage(Garbage.template());
+        Random random = new Random(5);
+        int ids = 100_000;
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {
+            d.time(0);
+            MemoryProbe before = MemoryProbe.sample();
+            for (int n = 0; n < ids; n++) {
+                d.h.processElement(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), 0);
+            }
+            d.settle();
+            MemoryProbe held = MemoryProbe.sample();
+            long perId = (held.heapUsed() - before.heapUsed()) / ids;
+            assertThat(d.op.trackedStreams()).isEqualTo(ids);
+            assertThat(d.op.openStreams()).isZero();
+            assertThat(d.op.streamsWithMetrics()).as("no per-stream metric group for a made-up id").isZero();
+            assertThat(perId).as("live heap per tracked id (%s, then %s)", before, held).isLessThan(1_024);
+            long counted = 0;
+            for (DecodeError e : DecodeError.values()) {
+                counted += d.op.badInputCount(e);
+            }
+            assertThat(counted).as("every unit counted once").isEqualTo(ids);
+            d.time(IDLE);
+            assertThat(d.op.trackedStreams()).isZero();
+            assertThat(d.h.numProcessingTimeTimers()).isZero();
+            MemoryProbe after = MemoryProbe.sample();
+            assertThat(after.heapUsed() - before.heapUsed()).as("what the ids held is gone (%s)", after).isLessThan(16L << 20);
         }
     }
 

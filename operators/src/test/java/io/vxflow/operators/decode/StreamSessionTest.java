@@ -7,6 +7,7 @@ import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
+import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
@@ -278,6 +279,135 @@ class StreamSessionTest {
         }
         assertThat(framePts()).isEmpty();
         assertThat(count(DecodeError.TOO_LARGE)).isEqualTo(1);
+    }
+
+    private StreamSession session(DecodeLimits limits) {
+        return new StreamSession("cam", software, 4096, 2304, limits);
+    }
+
+    private static AccessUnit withData(AccessUnit u, byte[] data) {
+        return new AccessUnit(u.codec(), u.ptsMicros(), u.keyframe(), data);
+    }
+
+    private DecodeEvent.BadInput first(DecodeError reason) {
+        return events.stream().filter(e -> e instanceof DecodeEvent.BadInput b && b.reason() == reason).map(e -> (DecodeEvent.BadInput) e)
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void aKeyframeWhoseSpsClaimsTooManyPixelsNeverReachesADecoder() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        byte[] lie = TestSps.withSps(Codec.H264, units.get(0).data(), TestSps.H264.of(16, 16).sized(1023, 1023, null).nal());
+        s.decode(withData(units.get(0), lie), 0, events);
+        assertThat(opened).as("no decoder saw the lie").hasValue(0);
+        assertThat(first(DecodeError.TOO_LARGE).detail()).isEqualTo("the SPS claims 16384x16384, more than vxflow.decode.max-pixels 9437184");
+        units.subList(1, 40).forEach(u -> s.decode(u, 0, events));
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(29);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(30, 40));
+        assertThat(opened).hasValue(1);
+    }
+
+    @Test
+    void aPictureWhoseShapeLetterboxesToNothingIsRefusedBeforeADecoderSeesIt() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 31);
+        StreamSession s = session();
+        byte[] flat = TestSps.withSps(Codec.H264, units.get(0).data(), TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal());
+        s.decode(withData(units.get(0), flat), 0, events);
+        assertThat(first(DecodeError.UNSUPPORTED_FORMAT).detail())
+                .isEqualTo("the SPS claims 4096x16 (4096x2 shown), a shape that fills 640x0 pixels of the model's 640x640 input");
+        assertThat(opened).hasValue(0);
+        units.subList(1, 31).forEach(u -> s.decode(u, 0, events));
+        assertThat(framePts()).containsExactly(SyntheticVideoEncoder.ptsMicros(30));
+    }
+
+    @Test
+    void theConfiguredMaxPixelsRefusesARealStreamAboveIt() {
+        StreamSession s = session(new DecodeLimits(1280L * 720, 8 << 20, 256));
+        SyntheticVideoEncoder.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
+        assertThat(count(DecodeError.TOO_LARGE)).as("both keyframes").isEqualTo(2);
+        assertThat(first(DecodeError.TOO_LARGE).detail()).isEqualTo("the SPS claims 1920x1088 (1920x1080 shown), more than vxflow.decode.max-pixels 921600");
+        assertThat(opened).hasValue(0);
+        assertThat(framePts()).isEmpty();
+    }
+
+    @Test
+    void parameterSetsThatCannotBeReadOpenNoDecoderAndAKeyframeWithoutThemNeedsAnOpenOne() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 100); // keyframes at 0, 30, 60, 90
+        StreamSession s = session();
+        for (int i = 0; i < 100; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 0) {
+                u = withData(u, TestSps.withSps(Codec.H264, u.data(), new byte[] {0x67, 0x42}));
+            } else if (i == 30 || i == 90) {
+                u = withData(u, TestSps.without(Codec.H264, u.data(), 7, 8));
+            }
+            s.decode(u, 0, events);
+        }
+        assertThat(first(DecodeError.BAD_PARAMETER_SETS).detail()).isEqualTo("h264 SPS: it ends early (truncated)");
+        assertThat(count(DecodeError.BAD_PARAMETER_SETS)).as("at 0 an unreadable SPS, at 30 none while no decoder holds one").isEqualTo(2);
+        assertThat(opened).hasValue(1);
+        assertThat(framePts()).as("the decoder opened at 60 keeps its parameter sets for the keyframe at 90").containsExactlyElementsOf(ptsRange(60, 100));
+    }
+
+    @Test
+    void anAccessUnitOverTheSizeLimitIsDroppedUnread() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        int largest = units.stream().mapToInt(u -> u.data().length).max().orElseThrow();
+        StreamSession s = session(new DecodeLimits(DecodeLimits.DEFAULTS.maxPixels(), largest, 256));
+        for (int i = 0; i < 40; i++) {
+            AccessUnit u = units.get(i);
+            s.decode(i == 5 ? withData(u, java.util.Arrays.copyOf(u.data(), largest + 1)) : u, 0, events); // padded with trailing zeros
+        }
+        assertThat(first(DecodeError.ACCESS_UNIT_TOO_LARGE).detail()).isEqualTo((largest + 1) + " bytes, more than vxflow.decode.max-access-unit-bytes " + largest);
+        List<Long> expected = ptsRange(0, 5);
+        expected.addAll(ptsRange(30, 40));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aDecoderThatFailsBeforeItsFirstFrameIsClosedAndOneThatDecodedStaysOpen() {
+        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 60);
+        StreamSession s = session();
+        s.decode(withData(units.get(0), garbageAfter(units.get(0).data(), 40)), 0, events); // real SPS and PPS, garbage slice
+        assertThat(count(DecodeError.CORRUPT)).isEqualTo(1);
+        assertThat(opened).hasValue(1);
+        assertThat(s.decoderOpen()).as("closed: it never produced a frame").isFalse();
+        assertThat(s.holdsNothing()).isTrue();
+        units.subList(1, 35).forEach(u -> s.decode(u, 0, events));
+        s.decode(withData(units.get(35), garbageAfter(units.get(35).data(), 6)), 0, events);
+        assertThat(count(DecodeError.CORRUPT)).isEqualTo(2);
+        assertThat(s.decoderOpen()).as("kept: it decoded frames 30..34").isTrue();
+        units.subList(36, 60).forEach(u -> s.decode(u, 0, events));
+        assertThat(opened).hasValue(2);
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(30, 35));
+    }
+
+    @Test
+    void aDecoderThatThrowsIsCountedClosedAndReplacedAtTheNextKeyframe() {
+        List<StreamSession> made = new ArrayList<>();
+        StreamSession s = new StreamSession("cam", codec -> {
+            opened.incrementAndGet();
+            return new ThrowingDecoder(new FfmpegSoftwareDecoder(codec, 1), opened.get() == 1 ? 5 : Integer.MAX_VALUE);
+        }, 4096, 2304);
+        made.add(s);
+        SyntheticVideoEncoder.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
+        assertThat(first(DecodeError.DECODER_FAILURE).detail()).isEqualTo("decoder bug: index out of range in the test double");
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(25);
+        assertThat(opened).as("a new decoder at the next keyframe").hasValue(2);
+        List<Long> expected = ptsRange(0, 4);
+        expected.addAll(ptsRange(30, 40));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+        assertThat(s.state()).isEqualTo(StreamSession.State.DECODING);
+    }
+
+    /** {@code data} with every byte from {@code from} on flipped. */
+    private static byte[] garbageAfter(byte[] data, int from) {
+        byte[] g = data.clone();
+        for (int i = from; i < g.length; i++) {
+            g[i] ^= (byte) 0x5A;
+        }
+        return g;
     }
 
     @Test

@@ -1,0 +1,81 @@
+package io.vxflow.gpu.decode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The sequence parameter sets in one Annex-B access unit, read before any decoder sees the unit:
+ * every NAL unit is found and each SPS among them is parsed ({@link SequenceParameterSet}). The whole
+ * unit is walked, not only its head, because a decoder acts on every SPS it is given, also one after
+ * a slice; the walk only looks for start codes (about a third of the bytes are read), so it costs
+ * microseconds per unit. H.264's subset SPS (SVC, MVC) is not read: FFmpeg does not decode those
+ * layers.
+ *
+ * @param sets the sequence parameter sets read, in order
+ * @param malformed why an SPS could not be read, or null when every one was
+ */
+public record ParameterSetScan(List<SequenceParameterSet> sets, String malformed) {
+    /** More is not a stream: H.264 has 32 SPS ids, HEVC 16. */
+    static final int MAX_SETS = 32;
+
+    /** Scans {@code accessUnit} (Annex-B: start codes) of {@code codec}. */
+    public static ParameterSetScan of(Codec codec, byte[] accessUnit) {
+        List<SequenceParameterSet> sets = new ArrayList<>(1);
+        int header = codec == Codec.H264 ? 1 : 2;
+        int start = payloadAfterStartCode(accessUnit, 0);
+        while (start >= 0 && start < accessUnit.length) {
+            int type = codec == Codec.H264 ? accessUnit[start] & 0x1F : (accessUnit[start] >> 1) & 0x3F;
+            int next = payloadAfterStartCode(accessUnit, start + header);
+            int end = next < 0 ? accessUnit.length : startCodeBefore(accessUnit, next, start);
+            if (type == (codec == Codec.H264 ? SequenceParameterSet.H264_SPS : SequenceParameterSet.HEVC_SPS)) {
+                if (sets.size() == MAX_SETS) {
+                    return new ParameterSetScan(sets, "more than " + MAX_SETS + " SPS in one access unit");
+                }
+                try {
+                    sets.add(SequenceParameterSet.parse(codec, accessUnit, start, end));
+                } catch (MalformedParameterSetException e) {
+                    return new ParameterSetScan(sets, e.getMessage());
+                }
+            }
+            start = next;
+        }
+        return new ParameterSetScan(List.copyOf(sets), null);
+    }
+
+    /** Whether the access unit carries at least one SPS. */
+    public boolean hasSps() {
+        return !sets.isEmpty();
+    }
+
+    /** The SPS that makes the decoder allocate most, or null when there is none. */
+    public SequenceParameterSet largest() {
+        SequenceParameterSet best = null;
+        for (SequenceParameterSet s : sets) {
+            if (best == null || s.codedPixels() > best.codedPixels()) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** Offset of the first byte after the next {@code 00 00 01} at or after {@code from}, or -1. */
+    private static int payloadAfterStartCode(byte[] data, int from) {
+        for (int i = from; i + 2 < data.length; i++) {
+            if ((data[i + 2] & 0xFF) > 1) {
+                i += 2; // no start code can end at i+2 or contain it
+            } else if (data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1) {
+                return i + 3;
+            }
+        }
+        return -1;
+    }
+
+    /** Where the start code ending just before {@code payload} begins, trailing zero bytes of the NAL unit before included. */
+    private static int startCodeBefore(byte[] data, int payload, int nalStart) {
+        int i = payload - 3;
+        while (i > nalStart && data[i - 1] == 0) {
+            i--;
+        }
+        return i;
+    }
+}

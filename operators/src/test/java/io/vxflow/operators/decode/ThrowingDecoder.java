@@ -1,0 +1,66 @@
+package io.vxflow.operators.decode;
+
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
+import io.vxflow.gpu.decode.DecodeException;
+import io.vxflow.gpu.decode.DecodedFrame;
+import io.vxflow.gpu.decode.VideoDecoder;
+import java.util.function.Consumer;
+
+/**
+ * A test double for the one failure no real input produces on demand: a decoder (FFmpeg's, wrapped)
+ * that throws a runtime exception, as a native wrapper with a bug would, on its {@code failAt}-th
+ * access unit (counted from 1), and whose {@code close()} throws too. Everything else is the real
+ * decoder's.
+ */
+final class ThrowingDecoder implements VideoDecoder {
+    private final VideoDecoder real;
+    private final int failAt;
+    private int units;
+
+    ThrowingDecoder(VideoDecoder real, int failAt) {
+        this.real = real;
+        this.failAt = failAt;
+    }
+
+    @Override
+    public Codec codec() {
+        return real.codec();
+    }
+
+    @Override
+    public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
+        if (++units == failAt) {
+            throw new IllegalStateException("decoder bug: index out of range in the test double");
+        }
+        real.decode(unit, out);
+    }
+
+    @Override
+    public void drain(Consumer<DecodedFrame> out) throws DecodeException {
+        real.drain(out);
+    }
+
+    @Override
+    public void reset() {
+        real.reset();
+    }
+
+    @Override
+    public int reorderDepth() {
+        return real.reorderDepth();
+    }
+
+    @Override
+    public String engine() {
+        return real.engine();
+    }
+
+    @Override
+    public void close() {
+        real.close();
+        if (units >= failAt) {
+            throw new IllegalStateException("the test double fails to close after its failure");
+        }
+    }
+}
