@@ -94,7 +94,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code streamsEvicted}, {@code
  * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions} and
  * {@code decodeInFlight}; per stream, from its first unit that may reach a decoder until it is
- * evicted, {@link DecodeStreamMetrics} (garbage under made-up ids opens no series).
+ * evicted, {@link DecodeStreamMetrics} (garbage opens none until a keyframe of it passes the limits).
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {

@@ -14,7 +14,7 @@ import org.apache.flink.metrics.MetricGroup;
  * inference), {@code decoder=<engine>.frames} (frames decoded, by engine: {@code nvdec},
  * {@code cpu-fallback} or {@code cpu}) and {@code reason=<reason>.badInput}. A stream's metrics exist
  * from its first unit that may reach a decoder ({@link #received}; the operator does not call it for
- * garbage of a stream without a decoder, so made-up ids open no groups) until it is evicted, when the
+ * garbage of a stream without a decoder, so made-up ids open no groups until a keyframe of theirs passes the limits) until it is evicted, when the
  * slot's {@link SlotStreamMetrics} closes them in every operator of the chain. The task thread only.
  */
 final class DecodeStreamMetrics {
