@@ -22,6 +22,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalResourceOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -121,6 +122,18 @@ class FlinkDeploymentTest {
         assertThat(flink.get(CheckpointingOptions.SAVEPOINT_DIRECTORY)).isEqualTo("file:///flink-data/savepoints");
         assertSharedVolumeAtFlinkData(jobManagerPod());
         assertSharedVolumeAtFlinkData(taskManagerPod());
+    }
+
+    @Test
+    void theStandaloneClusterKeepsCheckpointsOnAFileSystemAndRetainsThemOnCancellation() {
+        // read through Flink's typed options: a misspelt key would read as the default (not retained, one kept)
+        Configuration standalone = GlobalConfiguration.loadConfiguration(DEPLOY.resolve("flink").toString());
+        assertThat(standalone.get(CheckpointingOptions.CHECKPOINT_STORAGE)).isEqualTo("filesystem");
+        assertThat(standalone.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///flink-data/checkpoints");
+        assertThat(standalone.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
+                .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        assertThat(standalone.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)).isEqualTo(3);
+        assertThat(flink.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION)).isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 
     @Test

@@ -171,7 +171,7 @@ public final class VxflowJob {
                 .withReplaySource(replaySource(conf, bootstrap))
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis())
                 .withLiveMosaics(conf.getOptional(LiveViewServer.PORT).isPresent());
-        DataStream<EncodedResult> results = FrameChain.build(frames, spec, options);
+        DataStream<EncodedResult> results = FailureInjection.insert(conf, FrameChain.build(frames, spec, options)); // tests only
         results.sinkTo(sink(conf, bootstrap)).uid("vxflow-sink").name("results").setParallelism(parallelism);
 
         StreamGraph graph = env.getStreamGraph();

@@ -110,14 +110,19 @@ public final class Vxflow implements Callable<Integer> {
         return null;
     }
 
-    /** The innermost useful message of an exception chain, skipping Flink's and the executor's wrappers. */
+    /**
+     * The innermost useful message of an exception chain, skipping Flink's and the executor's wrappers
+     * (on a cluster a task's failure reaches the client as "Job failed (JobID: ...)" around "Job
+     * execution failed.", "Recovery is suppressed by ...", "Caught exception while processing timer.",
+     * "Could not forward element to next operator" and only then the failure itself).
+     */
     static String describe(Throwable e) {
         Throwable t = e;
         int depth = 0;
         while (t.getCause() != null && t.getCause() != t && depth++ < 64
                 && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException
-                        || t.getMessage().contains("Job execution failed") || t.getMessage().startsWith("org.apache.flink.")
-                        || t.getClass().getName().startsWith("org.apache.flink.runtime.JobException"))) {
+                        || t instanceof java.util.concurrent.CompletionException || t.getClass().getName().startsWith("org.apache.flink.")
+                        || t.getMessage().contains("Job execution failed") || t.getMessage().startsWith("org.apache.flink."))) {
             t = t.getCause();
         }
         return message(t);

@@ -184,6 +184,24 @@ class VxflowCliTest {
     }
 
     @Test
+    void aTaskFailureOnAClusterShowsItsOwnMessage() {
+        // the chain a flink run client gets for a failure in a chained operator (seen in ClusterSubmitITCase)
+        var root = new IllegalStateException("decoder crashed");
+        var failure = new java.util.concurrent.ExecutionException(
+                new org.apache.flink.client.program.ProgramInvocationException("Job failed (JobID: 0123)",
+                        new org.apache.flink.runtime.client.JobExecutionException(new org.apache.flink.api.common.JobID(), "Job execution failed.",
+                                new org.apache.flink.runtime.JobException("Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy",
+                                        new org.apache.flink.runtime.taskmanager.AsynchronousException("Caught exception while processing timer.",
+                                                new org.apache.flink.streaming.runtime.tasks.ExceptionInChainedOperatorException(
+                                                        "Could not forward element to next operator", root))))));
+        assertThat(Vxflow.describe(failure)).isEqualTo("decoder crashed");
+        // a job that cannot even start: the reason is the innermost exception too
+        var init = new org.apache.flink.util.FlinkException("Failed to execute job 'vxflow frames -> results (squares-640)'.",
+                new java.util.concurrent.CompletionException(new IllegalArgumentException("The attemptsBeforeResetBackoff must be at least 1.")));
+        assertThat(Vxflow.describe(init)).isEqualTo("The attemptsBeforeResetBackoff must be at least 1.");
+    }
+
+    @Test
     void transactionalIdsDefaultToOnePerGroupAndTopic() {
         var conf = new org.apache.flink.configuration.Configuration();
         assertThat(io.vxflow.job.JobOptions.transactionalIdPrefix(conf)).isEqualTo("vxflow-vxflow-frames-results");

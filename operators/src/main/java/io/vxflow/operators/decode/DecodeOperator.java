@@ -274,11 +274,14 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         if (t.session != null) {
             sessions.get(t.streamId); // most recently used now
         }
+        AccessUnit unit = r.unit();
+        if (unit != null && unit.keyframe()) {
+            awaitKeyframeRoom(t, r.partition());
+        }
         StreamPosition p = t.position;
         int partition = p.partition;
         long from = p.canReplay() ? p.replayFrom() : -1;
         long to = p.lastOffset;
-        AccessUnit unit = r.unit();
         DecodeEvent.BadInput refused = unit == null ? null : screen(t, unit);
         // per-stream metrics open with the first unit that may reach a decoder: made-up ids of garbage open no series
         if (t.session != null || !p.isFresh() || (unit != null && refused == null)) {
@@ -317,6 +320,20 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             return replay.read(t.streamId, partition, from, to);
         };
         submit(t, true, (s, out) -> s.decode(unit, ingest, gop, out));
+    }
+
+    /**
+     * Before a keyframe is added to a stream's position: if the position keeps as many keyframes as it
+     * may, works the mailbox until the stream's units on the workers have come out. Otherwise a
+     * stream whose decoding lags its input by that many GOPs (a backlog after a restore, a slot that
+     * received one partition's batch) would give up the oldest keyframe while frames of its GOP were
+     * still unemitted, and a restore from that checkpoint would lose them. Once nothing is in flight,
+     * a full position means frames really stopped coming out, and giving the oldest up is right.
+     */
+    private void awaitKeyframeRoom(StreamTrack t, int partition) throws InterruptedException {
+        while (t.position.keyframesFull() && t.position.partition == partition && t.inFlight > 0) {
+            mailbox.yield();
+        }
     }
 
     /**

@@ -81,6 +81,11 @@ public final class StreamPosition {
         return keyframes > 0 && lastOffset >= keyframeOffsets[0];
     }
 
+    /** Whether the next keyframe received would push the oldest kept one out. */
+    boolean keyframesFull() {
+        return keyframes == MAX_KEYFRAMES;
+    }
+
     long replayFrom() {
         return keyframeOffsets[0];
     }

@@ -11,6 +11,7 @@ import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.operators.TestFrames;
 import io.vxflow.operators.chain.FrameChain;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Random;
 import java.util.List;
+import java.util.stream.LongStream;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
@@ -255,6 +257,32 @@ class DecodeOperatorTest {
             assertThat(seen).as("checkpoint after %d access units", cut).containsExactlyElementsOf(ptsRange(0, 70));
             assertThat(topic.reads - readsBefore).as("the GOP was read back from Kafka").isEqualTo(1);
         }
+    }
+
+    @Test
+    void aRestoreWithMoreGopsOnTheWorkersThanThePositionKeepsLosesNothing() throws Exception {
+        // Found by TaskManagerCrashITCase: a slot catching up on a backlog had a stream's last 10 GOPs in
+        // flight when a checkpoint was taken; the position had given their first keyframes up and a
+        // restore from it lost them (and numbered every later frame short)
+        Partition topic = new Partition();
+        int frames = (StreamPosition.MAX_KEYFRAMES + 3) * SyntheticScene.FPS;
+        List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.HIGH_BFRAMES, frames));
+        DecodeSettings roomy = settings(60_000, 600_000).withWorkers(2, 10_000);
+        List<FrameHandle> seen = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(roomy, topic).open()) {
+            d.feed(stream.subList(0, stream.size() - 5)); // the mailbox is not worked: nothing comes out unless decode waits
+            seen.addAll(d.takeHandles());
+            snapshot = d.h.snapshot(1, 1);
+        }
+        try (Decode d = new Decode(roomy, topic).restore(snapshot)) {
+            d.settle();
+            d.feed(stream.subList(stream.size() - 5, stream.size()));
+            d.endInput();
+            seen.addAll(d.takeHandles());
+        }
+        assertThat(seen).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, frames));
+        assertThat(seen).extracting(FrameHandle::frameIndex).containsExactlyElementsOf(LongStream.range(0, frames).boxed().toList());
     }
 
     @Test

@@ -1,0 +1,39 @@
+package io.vxflow.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the cluster tests find the job jar and keep their processes' logs (set by it/pom.xml for failsafe). */
+final class ItFiles {
+    private ItFiles() {}
+
+    /** {@code job/target/vxflow.jar}, built by the job module before the it module runs. */
+    static Path jobJar() {
+        Path jar = Path.of(System.getProperty("vxflow.job.jar", "../job/target/vxflow.jar")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with the reactor first, e.g. mvn -pl it -am verify");
+        }
+        return jar;
+    }
+
+    /**
+     * {@code it/target/cluster-logs/<test class>}: one .log and one .out per process, kept after the
+     * run. Emptied first: processes append to their files (a restarted broker continues its own), so
+     * an earlier run's lines would otherwise precede this run's (and its job ids be read as this run's).
+     */
+    static Path logDir(Class<?> test) {
+        Path dir = Path.of(System.getProperty("vxflow.it.logs", "target/cluster-logs"), test.getSimpleName()).toAbsolutePath();
+        if (Files.isDirectory(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!f.equals(dir)) {
+                        Files.delete(f);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot empty " + dir, e);
+            }
+        }
+        return dir;
+    }
+}

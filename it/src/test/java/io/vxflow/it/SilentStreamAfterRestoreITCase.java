@@ -1,0 +1,103 @@
+package io.vxflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
+import io.vxflow.connectors.results.FrameResult;
+import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.job.JobOptions;
+import io.vxflow.job.Models;
+import io.vxflow.job.VxflowJob;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A camera that stops mid-GOP while its decoder holds B-frames for reordering, then the job is
+ * restored (here from a savepoint; in {@link TaskManagerCrashITCase} after a failure) and the
+ * camera sends nothing more: the held frames must still come out, when the input ends ({@code stop
+ * --drain}). Found by the crash test: after a restore, a stream that received no further record
+ * had no decoder, so neither the end of input nor the idle flush ever handed out the frames its
+ * checkpointed GOP still owed (pts 10500000 and 11000000 here). Fixed by re-decoding every restored
+ * stream's GOP and arming its idle timer at the restore; this test keeps it fixed.
+ */
+class SilentStreamAfterRestoreITCase {
+
+    @Test
+    void framesHeldAtTheCheckpointComeOutAfterARestoreWithoutNewInput(@TempDir Path savepoints) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build()) {
+            broker.start();
+            broker.createTopic("frames-silent", 1);
+            broker.createTopic("results-silent", 1);
+            // 3 GOPs of 6 and the first 5 access units of the 4th (I P B B B): the decoder holds 2 frames at the end
+            SceneClip clip = SceneClip.of(Profile.HIGH_BFRAMES, 640, 360, 2, 6, 36);
+            List<AccessUnit> units = clip.units.subList(0, 23);
+            try (WireProducer p = new WireProducer(broker.bootstrapServers(), "frames-silent")) {
+                p.sendAll("cam", units);
+            }
+            ModelInfo model = Models.inspect("squares");
+            JobClient first = start(broker, model, null);
+            awaitCommitted(broker, 21);
+            String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+
+            JobClient second = start(broker, model, savepoint);
+            Thread.sleep(3_000); // restored and idle: nothing new arrives
+            second.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+
+            List<Long> want = new ArrayList<>();
+            units.forEach(u -> want.add(u.ptsMicros()));
+            want.sort(null);
+            List<FrameResult> results = ResultsReader.readAll(broker.bootstrapServers(), "results-silent", Duration.ofSeconds(3))
+                    .getOrDefault("cam", List.of());
+            assertThat(results).extracting(FrameResult::pts).containsExactlyElementsOf(want);
+        }
+    }
+
+    private static JobClient start(EmbeddedKafkaBroker broker, ModelInfo model, String savepoint) throws Exception {
+        Configuration env = new Configuration();
+        if (savepoint != null) {
+            env.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
+        Configuration conf = new Configuration();
+        conf.set(JobOptions.BOOTSTRAP, broker.bootstrapServers());
+        conf.set(JobOptions.FRAMES_TOPIC, "frames-silent");
+        conf.set(JobOptions.RESULTS_TOPIC, "results-silent");
+        conf.set(JobOptions.BACKEND, "cpu");
+        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
+        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+        conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "it-silent");
+        StreamExecutionEnvironment e = StreamExecutionEnvironment.getExecutionEnvironment(env);
+        e.setParallelism(1);
+        JobClient client = e.executeAsync(VxflowJob.build(e, conf, model));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (client.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        return client;
+    }
+
+    private static void awaitCommitted(EmbeddedKafkaBroker broker, int n) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 120_000;
+        int got = 0;
+        while (System.currentTimeMillis() < deadline) {
+            got = ResultsReader.readAll(broker.bootstrapServers(), "results-silent", Duration.ofMillis(400)).getOrDefault("cam", List.of()).size();
+            if (got >= n) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("only " + got + " of " + n + " results were committed");
+    }
+}

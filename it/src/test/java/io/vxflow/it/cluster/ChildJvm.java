@@ -1,0 +1,134 @@
+package io.vxflow.it.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Java program run as a child process of the test, its stdout and stderr in one file. Owns the
+ * process: {@link #kill()} ends it with SIGKILL (no shutdown hooks, no clean-up, as a machine
+ * failure would), {@link #close()} does the same if it is still running.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path output;
+    private volatile Duration lastCpu = Duration.ZERO;
+
+    private ChildJvm(String name, Process process, Path output) {
+        this.name = name;
+        this.process = process;
+        this.output = output;
+    }
+
+    /**
+     * Starts {@code java <jvmArgs> -cp <classPath> <mainClass> <args>} in {@code workDir} with
+     * {@code env} added to this process's environment; output goes to {@code <logDir>/<name>.out}.
+     */
+    public static ChildJvm start(String name, List<String> jvmArgs, String classPath, String mainClass, List<String> args,
+            Map<String, String> env, Path workDir, Path logDir) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(mainClass);
+        command.addAll(args);
+        try {
+            Files.createDirectories(logDir);
+            Path output = logDir.resolve(name + ".out");
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            pb.environment().putAll(env);
+            Files.writeString(output, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            return new ChildJvm(name, pb.start(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The file holding the process's stdout and stderr. */
+    public Path outputFile() {
+        return output;
+    }
+
+    /** Everything the process has written so far. */
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** CPU time the process has used (user and system), as last seen while it was running. */
+    public Duration cpuTime() {
+        process.info().totalCpuDuration().ifPresent(d -> lastCpu = d);
+        return lastCpu;
+    }
+
+    /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux), then waits until the process is gone. */
+    public void kill() {
+        cpuTime();
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + pid() + ") survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
+        }
+    }
+
+    /** Waits for the process to end and returns its exit code; kills it and fails after {@code timeout}. */
+    public int waitFor(Duration timeout) {
+        try {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                cpuTime(); // sampled while it runs: an ended process has no CPU time to read
+                if (System.nanoTime() > deadline) {
+                    kill();
+                    throw new IllegalStateException(name + " did not finish within " + timeout + "; its output is in " + output);
+                }
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+            throw new IllegalStateException("interrupted while waiting for " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + ")";
+    }
+}
