@@ -61,27 +61,29 @@ public record DecodeLimits(long maxPixels, int maxAccessUnitBytes, int maxStream
         if (scan.malformed() != null) {
             return new DecodeEvent.BadInput(DecodeError.BAD_PARAMETER_SETS, scan.malformed(), noDecoder);
         }
+        if (!scan.hasSps()) {
+            if (needsSps && unit.keyframe()) {
+                return new DecodeEvent.BadInput(DecodeError.BAD_PARAMETER_SETS, "keyframe at pts " + unit.ptsMicros() + " carries no "
+                        + unit.codec().wireName() + " SPS (the wire format wants them in-band)", noDecoder);
+            }
+        } else {
+            SequenceParameterSet sps = scan.largest();
+            if (sps.codedPixels() > maxPixels) {
+                return new DecodeEvent.BadInput(DecodeError.TOO_LARGE, "the SPS claims " + sps.describe() + ", more than vxflow.decode.max-pixels "
+                        + maxPixels, noDecoder);
+            }
+            for (SequenceParameterSet s : scan.sets()) {
+                DecodeEvent.BadInput shape = bounds.refusal(s.width(), s.height(), "the SPS claims " + s.describe(), noDecoder);
+                if (shape != null) {
+                    return shape;
+                }
+            }
+        }
         if (scan.slices() == 0) {
             // one record is one picture: without a coded slice there is nothing to decode, and FFmpeg would
             // take it without a word (found by the fuzzer: an HEVC unit cut to two bytes went uncounted)
             return new DecodeEvent.BadInput(DecodeError.CORRUPT, unit.data().length + " bytes at pts " + unit.ptsMicros()
                     + " hold no coded slice", unit.keyframe() ? noDecoder : "it is dropped unread; the stream waits for its next keyframe");
-        }
-        if (!scan.hasSps()) {
-            return needsSps && unit.keyframe() ? new DecodeEvent.BadInput(DecodeError.BAD_PARAMETER_SETS,
-                    "keyframe at pts " + unit.ptsMicros() + " carries no " + unit.codec().wireName() + " SPS (the wire format wants them in-band)",
-                    noDecoder) : null;
-        }
-        SequenceParameterSet sps = scan.largest();
-        if (sps.codedPixels() > maxPixels) {
-            return new DecodeEvent.BadInput(DecodeError.TOO_LARGE, "the SPS claims " + sps.describe() + ", more than vxflow.decode.max-pixels "
-                    + maxPixels, noDecoder);
-        }
-        for (SequenceParameterSet s : scan.sets()) {
-            DecodeEvent.BadInput shape = bounds.refusal(s.width(), s.height(), "the SPS claims " + s.describe(), noDecoder);
-            if (shape != null) {
-                return shape;
-            }
         }
         return null;
     }
