@@ -278,15 +278,8 @@ final class StreamSession {
             reorderDepth = Math.max(reorderDepth, decoder.reorderDepth());
         } catch (DecodeException e) {
             damaged(e, out);
-        } catch (CudaException e) {
-            out.add(new DecodeEvent.Failure(e));
-            closeDecoder();
-            awaitKeyframe();
         } catch (RuntimeException e) {
-            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, String.valueOf(e.getMessage()),
-                    "its decoder is closed and the stream resumes at its next keyframe"));
-            closeDecoder();
-            awaitKeyframe();
+            decoderFailed(e, out);
         }
     }
 
@@ -354,6 +347,22 @@ final class StreamSession {
         out.add(new DecodeEvent.Frame(frame, ingest != null ? ingest : fallbackIngest, System.nanoTime() - t0, origin, decoder.engine()));
     }
 
+    /**
+     * A decoder call failed other than on the unit's data: a CUDA error poisons the slot's context and
+     * fails the task; anything else (a decoder that throws) is this stream's problem. Either way the
+     * decoder goes and the stream waits for its next keyframe.
+     */
+    private void decoderFailed(RuntimeException e, List<DecodeEvent> out) {
+        if (e instanceof CudaException cuda) {
+            out.add(new DecodeEvent.Failure(cuda));
+        } else {
+            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, String.valueOf(e.getMessage()),
+                    "its decoder is closed and the stream resumes at its next keyframe"));
+        }
+        closeDecoder();
+        awaitKeyframe();
+    }
+
     private void drainDecoder(List<DecodeEvent> out) {
         long t0 = System.nanoTime();
         try {
@@ -362,15 +371,8 @@ final class StreamSession {
             held = 0;
         } catch (DecodeException e) {
             damaged(e, out);
-        } catch (CudaException e) {
-            out.add(new DecodeEvent.Failure(e));
-            closeDecoder();
-            awaitKeyframe();
         } catch (RuntimeException e) {
-            out.add(new DecodeEvent.BadInput(DecodeError.DECODER_FAILURE, String.valueOf(e.getMessage()),
-                    "its decoder is closed and the stream resumes at its next keyframe"));
-            closeDecoder();
-            awaitKeyframe();
+            decoderFailed(e, out);
         }
     }
 
