@@ -70,7 +70,7 @@ public final class SlotRuntimeRegistry {
     static synchronized SlotLease acquire(String key, PipelineSpec spec, List<Integer> gpus) {
         Entry e = SLOTS.get(key);
         if (e == null) {
-            int gpu = spec.backend().resolve() == Backend.GPU ? leastLoaded(gpus) : -1;
+            int gpu = spec.backend().resolve() == Backend.GPU ? leastLoaded(gpus, SLOTS_PER_GPU) : -1;
             SlotRuntime rt = SlotRuntimes.open(spec, gpu);
             e = new Entry(rt, gpu);
             SLOTS.put(key, e);
@@ -99,10 +99,11 @@ public final class SlotRuntimeRegistry {
         return SLOTS.size();
     }
 
-    private static int leastLoaded(List<Integer> gpus) {
+    /** The GPU among {@code gpus} with the fewest open slots ({@code slotsPerGpu}), the lowest index on a tie. */
+    static int leastLoaded(List<Integer> gpus, Map<Integer, Integer> slotsPerGpu) {
         int best = gpus.get(0);
         for (int g : gpus) {
-            if (SLOTS_PER_GPU.getOrDefault(g, 0) < SLOTS_PER_GPU.getOrDefault(best, 0)) {
+            if (slotsPerGpu.getOrDefault(g, 0) < slotsPerGpu.getOrDefault(best, 0)) {
                 best = g;
             }
         }
