@@ -611,7 +611,7 @@ class DecodeOperatorTest {
         long now = System.currentTimeMillis();
         List<FrameRecord> stream = new ArrayList<>();
         int i = 0;
-        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 90)) {
+        for (AccessUnit u : TestFrames.encode(Profile.HIGH_BFRAMES, 90)) {
             // GOP 0 on time, GOP 1 (units 30..59) an hour late, GOP 2 on time
             long ingest = i >= 30 && i < 60 ? now - 3_600_000 : now + 60_000;
             stream.add(FrameRecord.valid("cam", u, ingest));

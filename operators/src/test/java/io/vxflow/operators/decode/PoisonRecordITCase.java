@@ -18,6 +18,7 @@ import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.operators.LogLines;
+import io.vxflow.operators.TestFrames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,8 +114,8 @@ class PoisonRecordITCase {
 
     @Test
     void everyFailureOfOneAccessUnitIsCountedLoggedOnceAndSkippedWithoutARestart(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        List<AccessUnit> base = SyntheticVideoEncoder.encode(Profile.BASELINE, FRAMES);
-        List<AccessUnit> bframes = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, FRAMES);
+        List<AccessUnit> base = TestFrames.encode(Profile.BASELINE, FRAMES);
+        List<AccessUnit> bframes = TestFrames.encode(Profile.HIGH_BFRAMES, FRAMES);
         byte[] smallSps = TestSps.H264.of(640, 360).withProfile(66, 1, false, false).nal();
         byte[] hugeSps = TestSps.H264.of(16, 16).sized(1023, 1023, null).nal();
         byte[] flatSps = TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal(); // 4096x2: no row of a 640x640 input

@@ -11,6 +11,7 @@ import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.operators.TestFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,7 +65,7 @@ class StreamSessionTest {
 
     @Test
     void decodesAStreamWithBFramesInPresentationOrderAndDrainsWhatItHolds() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 40);
         StreamSession s = session();
         for (AccessUnit u : units) {
             s.decode(u, 7, events);
@@ -82,7 +83,7 @@ class StreamSessionTest {
 
     @Test
     void theDecoderOpensOnlyAtAKeyframeAndUnitsBeforeItAreCounted() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         StreamSession s = session();
         for (AccessUnit u : units.subList(1, 30)) { // frame 30 is the next IDR
             s.decode(u, 0, events);
@@ -98,7 +99,7 @@ class StreamSessionTest {
 
     @Test
     void aUnitWithoutACodedSliceIsCountedBeforeAnyDecoderSeesIt() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         StreamSession s = session();
         for (int i = 0; i < 40; i++) {
             AccessUnit u = units.get(i);
@@ -116,7 +117,7 @@ class StreamSessionTest {
 
     @Test
     void aDamagedUnitIsCountedAndTheStreamResumesAtTheNextKeyframe() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         StreamSession s = session();
         for (int i = 0; i < 40; i++) {
             AccessUnit u = units.get(i);
@@ -134,7 +135,7 @@ class StreamSessionTest {
 
     @Test
     void anInvalidRecordMakesTheStreamWaitForAKeyframe() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 35);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 35);
         StreamSession s = session();
         for (AccessUnit u : units.subList(0, 5)) {
             s.decode(u, 0, events);
@@ -150,12 +151,12 @@ class StreamSessionTest {
 
     @Test
     void aCodecChangeDrainsTheOldDecoderAndOpensTheNewOneAtAKeyframe() {
-        List<AccessUnit> h264 = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 20);
+        List<AccessUnit> h264 = TestFrames.encode(Profile.HIGH_BFRAMES, 20);
         StreamSession s = session();
         h264.forEach(u -> s.decode(u, 0, events));
         long shift = SyntheticVideoEncoder.ptsMicros(20);
         List<Long> expected = ptsRange(0, 20);
-        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.HEVC_MAIN, 10)) {
+        for (AccessUnit u : TestFrames.encode(Profile.HEVC_MAIN, 10)) {
             s.decode(new AccessUnit(u.codec(), u.ptsMicros() + shift, u.keyframe(), u.data()), 0, events);
             expected.add(u.ptsMicros() + shift);
         }
@@ -168,7 +169,7 @@ class StreamSessionTest {
 
     @Test
     void replayedFramesAreMarkedAndItsBadInputIsNotCountedAgain() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 12);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 12);
         List<FrameRecord> records = new ArrayList<>();
         records.add(FrameRecord.valid("cam", units.get(5), 0)); // not a keyframe: passed over before the first
         for (AccessUnit u : units) {
@@ -185,7 +186,7 @@ class StreamSessionTest {
 
     @Test
     void skippedUnitsOfAStreamWithBFramesComeOutInPresentationOrderWhenTheirGopEnds() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 60); // IDR at 0 and 30
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 60); // IDR at 0 and 30
         StreamSession s = session();
         for (AccessUnit u : units.subList(0, 30)) {
             s.skip(u, 5, events);
@@ -207,7 +208,7 @@ class StreamSessionTest {
 
     @Test
     void skippingAGopAfterADecodedOneKeepsPresentationOrderAcrossBoth() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 90); // IDR at 0, 30, 60
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 90); // IDR at 0, 30, 60
         StreamSession s = session();
         units.subList(0, 30).forEach(u -> s.decode(u, 0, events));
         units.subList(30, 60).forEach(u -> s.skip(u, 0, events));
@@ -226,7 +227,7 @@ class StreamSessionTest {
 
     @Test
     void skippingHandsOutHeldFramesFirstAndReportsSkippedUnitsOfABaselineStreamAtOnce() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         StreamSession s = session();
         units.subList(0, 10).forEach(u -> s.decode(u, 0, events));
         int before = events.size();
@@ -236,7 +237,7 @@ class StreamSessionTest {
 
     @Test
     void aDrainedStreamGoingOnMidGopReplaysItsGopThenGuardsOrderUntilTheNextGop() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 45); // IDR at 0 and 30
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 45); // IDR at 0 and 30
         List<FrameRecord> gop = new ArrayList<>();
         units.subList(0, 20).forEach(u -> gop.add(FrameRecord.valid("cam", u, 0)));
         StreamSession s = session();
@@ -269,7 +270,7 @@ class StreamSessionTest {
 
     @Test
     void aDrainedStreamWhoseGopCannotBeReadAgainWaitsForItsNextKeyframe() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 45);
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 45);
         StreamSession s = session();
         units.subList(0, 20).forEach(u -> s.decode(u, 0, events));
         s.drain(events);
@@ -283,7 +284,7 @@ class StreamSessionTest {
         StreamSession s = new StreamSession("cam", codec -> {
             throw new IllegalStateException("no NVDEC session left");
         }, 4096, 2304);
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 2);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 2);
         s.decode(units.get(0), 0, events);
         assertThat(count(DecodeError.DECODER_FAILURE)).isEqualTo(1);
         assertThat(s.state()).isEqualTo(StreamSession.State.AWAITING_KEYFRAME);
@@ -292,7 +293,7 @@ class StreamSessionTest {
     @Test
     void framesLargerThanTheLimitAreDroppedAndCounted() {
         StreamSession s = new StreamSession("cam", software, 640, 360);
-        for (AccessUnit u : SyntheticVideoEncoder.encode(Profile.BASELINE, 3)) {
+        for (AccessUnit u : TestFrames.encode(Profile.BASELINE, 3)) {
             s.decode(u, 0, events);
         }
         assertThat(framePts()).isEmpty();
@@ -314,7 +315,7 @@ class StreamSessionTest {
 
     @Test
     void aKeyframeWhoseSpsClaimsTooManyPixelsNeverReachesADecoder() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         StreamSession s = session();
         byte[] lie = TestSps.withSps(Codec.H264, units.get(0).data(), TestSps.H264.of(16, 16).sized(1023, 1023, null).nal());
         s.decode(withData(units.get(0), lie), 0, events);
@@ -328,7 +329,7 @@ class StreamSessionTest {
 
     @Test
     void aPictureWhoseShapeLetterboxesToNothingIsRefusedBeforeADecoderSeesIt() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 31);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 31);
         StreamSession s = session();
         byte[] flat = TestSps.withSps(Codec.H264, units.get(0).data(), TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal());
         s.decode(withData(units.get(0), flat), 0, events);
@@ -342,7 +343,7 @@ class StreamSessionTest {
     @Test
     void theConfiguredMaxPixelsRefusesARealStreamAboveIt() {
         StreamSession s = session(new DecodeLimits(1280L * 720, 8 << 20, 256));
-        SyntheticVideoEncoder.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
+        TestFrames.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
         assertThat(count(DecodeError.TOO_LARGE)).as("both keyframes").isEqualTo(2);
         assertThat(first(DecodeError.TOO_LARGE).detail()).isEqualTo("the SPS claims 1920x1088 (1920x1080 shown), more than vxflow.decode.max-pixels 921600");
         assertThat(opened).hasValue(0);
@@ -351,7 +352,7 @@ class StreamSessionTest {
 
     @Test
     void parameterSetsThatCannotBeReadOpenNoDecoderAndAKeyframeWithoutThemNeedsAnOpenOne() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 100); // keyframes at 0, 30, 60, 90
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 100); // keyframes at 0, 30, 60, 90
         StreamSession s = session();
         for (int i = 0; i < 100; i++) {
             AccessUnit u = units.get(i);
@@ -370,7 +371,7 @@ class StreamSessionTest {
 
     @Test
     void anAccessUnitOverTheSizeLimitIsDroppedUnread() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 40);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
         int largest = units.stream().mapToInt(u -> u.data().length).max().orElseThrow();
         StreamSession s = session(new DecodeLimits(DecodeLimits.DEFAULTS.maxPixels(), largest, 256));
         for (int i = 0; i < 40; i++) {
@@ -385,7 +386,7 @@ class StreamSessionTest {
 
     @Test
     void aDecoderThatFailsBeforeItsFirstFrameIsClosedAndOneThatDecodedStaysOpen() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.BASELINE, 60);
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 60);
         StreamSession s = session();
         s.decode(withData(units.get(0), garbageAfter(units.get(0).data(), 40)), 0, events); // real SPS and PPS, garbage slice
         assertThat(count(DecodeError.CORRUPT)).isEqualTo(1);
@@ -409,7 +410,7 @@ class StreamSessionTest {
             return new ThrowingDecoder(new FfmpegSoftwareDecoder(codec, 1), opened.get() == 1 ? 5 : Integer.MAX_VALUE);
         }, 4096, 2304);
         made.add(s);
-        SyntheticVideoEncoder.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
+        TestFrames.encode(Profile.BASELINE, 40).forEach(u -> s.decode(u, 0, events));
         assertThat(first(DecodeError.DECODER_FAILURE).detail()).isEqualTo("decoder bug: index out of range in the test double");
         assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(25);
         assertThat(opened).as("a new decoder at the next keyframe").hasValue(2);
@@ -430,7 +431,7 @@ class StreamSessionTest {
 
     @Test
     void closingDrainsAndThenRefusesWork() {
-        List<AccessUnit> units = SyntheticVideoEncoder.encode(Profile.HIGH_BFRAMES, 20);
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 20);
         StreamSession s = session();
         units.forEach(u -> s.decode(u, 0, events));
         s.close(events);

@@ -11,6 +11,7 @@ import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.operators.TestFrames;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleSerializer;
 import io.vxflow.operators.slot.SlotRuntimeRegistry;
@@ -32,7 +33,7 @@ class InferOperatorTest {
 
     @BeforeAll
     static void encode() {
-        units = SyntheticVideoEncoder.encode(SyntheticVideoEncoder.Profile.BASELINE, 12);
+        units = TestFrames.encode(SyntheticVideoEncoder.Profile.BASELINE, 12);
     }
 
     @Test
