@@ -30,9 +30,10 @@ JAVA_OPTS="$JAVA_OPTS -Dorg.bytedeco.javacpp.platform.extension=-gpl"
   fi
   if [ "$WHAT" = tests ] || [ "$WHAT" = all ]; then
     SEL=("$@"); [ ${#SEL[@]} -eq 0 ] && SEL=(--select-package io.vxflow)
-    # everything on the system class path: Flink's MiniCluster loads job classes from it
+    # everything on the system class path: Flink's MiniCluster loads job classes from it; testfeed prints each test as it
+    # ends, so a run cut off by its time limit still shows how far it got (the XML reports are written at the end)
     timeout ${TESTS_TIMEOUT:-540} java $JAVA_OPTS -cp "$CP:lib/junit-console.jar" org.junit.platform.console.ConsoleLauncher execute "${SEL[@]}" \
-      --include-classname '.*(Test|ITCase)' --include-tag gpu --details=tree --disable-ansi-colors --disable-banner --reports-dir "$OUT/junit" 2>&1 \
+      --include-classname '.*(Test|ITCase)' --include-tag gpu --details=testfeed --disable-ansi-colors --disable-banner --reports-dir "$OUT/junit" 2>&1 \
       | grep -av "^\s*at \|argument placeholders\|Name collision"
     echo "== CUPTI: $(has_cupti && echo "libcupti.so.12 on the library path" || echo "no libcupti.so.12 found: the CUPTI test fails")"
   fi
