@@ -99,6 +99,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * the middle of a B-frame group keeps them, so a stall never costs frames); after {@code
  * evictAfterMillis} its decoder is closed, handing out whatever it held (a returning stream starts at
  * its next keyframe, its numbering continued); after {@code stateExpiryMillis} its position is deleted too.
+ * Eviction and expiry, like the drain, act only on a stream that has stopped sending, never on one whose
+ * data is only late (a starved or catching-up job would otherwise evict it mid-GOP or restart its numbering).
  * At the end of a bounded input every decoder is drained.
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
@@ -110,6 +112,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
+    /** How long a quiet slot must stay quiet, across two timers, before a silent stream counts as stopped. */
+    static final long QUIET_CONFIRM_MILLIS = 500;
     /** How long closing waits for the workers to finish this slot's work before freeing the slot's GPU memory. */
     private static final long CLOSE_WAIT_SECONDS = 60;
     private final PipelineSpec spec;
@@ -146,6 +150,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      */
     private transient long latestIngestMillis;
     private transient long idleSinceMillis;
+    /** Commands of records (and of the end of input) whose events have not been handled: the slot is not quiet while any is out. */
+    private transient int inputInFlight;
     private transient boolean restored;
     private transient volatile boolean closing;
     /** Event lists handed to the mailbox and not handled yet (by identity): their frames are given back if the task goes first. */
@@ -417,6 +423,10 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         StreamSession s = t.session;
         inFlight++;
         t.inFlight++;
+        boolean input = wait;
+        if (input) {
+            inputInFlight++;
+        }
         t.queue.execute(() -> {
             List<DecodeEvent> events = new ArrayList<>(2);
             boolean empty = false;
@@ -428,19 +438,19 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             } catch (Error e) {
                 events.add(new DecodeEvent.Failure(new IllegalStateException("decode worker failed: " + e, e)));
             }
-            deliver(t, s, events, empty);
+            deliver(t, s, events, empty, input);
         });
     }
 
     /** On the worker: sends the events to the task thread, or gives back the frames if the task is gone. */
-    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty) {
+    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty, boolean input) {
         if (closing) {
             releaseFrames(events, 0);
             return;
         }
         undelivered.add(events);
         try {
-            mailbox.execute(() -> handle(t, s, events, empty), "decoded frames of a stream");
+            mailbox.execute(() -> handle(t, s, events, empty, input), "decoded frames of a stream");
         } catch (RejectedExecutionException e) {
             undelivered.remove(events);
             releaseFrames(events, 0);
@@ -452,13 +462,14 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * A session that was left holding nothing ({@code empty}) goes, with its queue, once no other
      * command of the stream is out.
      */
-    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty) {
+    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty, boolean input) {
         if (!undelivered.remove(events)) {
             return; // given back by close()
         }
         inFlight--;
         t.inFlight--;
-        if (inFlight == 0) {
+        if (input && --inputInFlight == 0) {
+            // the slot's input is done with; housekeeping (drains, closes) does not make it busy
             idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         }
         for (int i = 0; i < events.size(); i++) {
@@ -604,36 +615,67 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         long expiry = settings.stateExpiryMillis();
         // a stream that never emitted a frame and has no decoder holds nothing worth keeping: garbage ids go at once
         boolean nothingToKeep = t.position.isFresh() && t.session == null && t.inFlight == 0 && silent >= firstThreshold();
-        if ((expiry > 0 && silent >= expiry) || nothingToKeep) {
+        if (nothingToKeep) {
             expire(t);
             return;
         }
+        // every step below acts only on a stream that has stopped sending, not on one whose data is merely late
+        // (backpressure, a starved or catching-up job): evicting that one would make it resume mid-GOP at its next
+        // keyframe, expiring it would restart its numbering, draining it could hand out frames out of order
+        boolean deferred = false;
+        if (expiry > 0 && silent >= expiry) {
+            if (stoppedSending(t, now, expiry)) {
+                expire(t);
+                return;
+            }
+            deferred = true;
+        }
         long idle = settings.idleFlushMillis();
-        long recheck = -1;
-        if (settings.evictAfterMillis() > 0 && silent >= settings.evictAfterMillis()) {
-            evict(t);
+        long evictAfter = settings.evictAfterMillis();
+        if (evictAfter > 0 && silent >= evictAfter) {
+            if (stoppedSending(t, now, evictAfter)) {
+                evict(t);
+            } else {
+                deferred = true;
+            }
         } else if (idle > 0 && silent >= idle && t.session != null) {
-            if (stoppedSending(t, now)) {
+            if (stoppedSending(t, now, idle)) {
                 submit(t, false, (s, out) -> s.drainIfNothingPrecedes(out));
             } else {
-                recheck = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
+                deferred = true;
             }
         }
-        armTimer(t, silent, recheck);
+        // a second look soon when the slot was found quiet for the first time, else after half the shortest threshold
+        long recheck = t.quietSeenMillis == now ? now + QUIET_CONFIRM_MILLIS : now + Math.max(QUIET_CONFIRM_MILLIS, firstThreshold() / 2);
+        armTimer(t, silent, deferred ? recheck : -1);
     }
 
     /**
-     * Whether a stream silent for the idle flush has really stopped sending, rather than having its
-     * data held up with everybody else's: the slot has received records ingested at least an idle
-     * flush after the stream's last one, or the slot has had nothing at all to do for that long: no
-     * record and no unit on the workers. Under backpressure or while a restored job catches up every
-     * stream looks silent in processing time, and draining one then would hand out frames its next
-     * B-frames must precede; a slot whose own decoders are behind (units in flight, so its input waits)
-     * or whose source stalls only briefly is not quiet.
+     * Whether a stream silent in processing time for {@code threshold} has really stopped sending,
+     * rather than having its data held up with everybody else's: the slot has received records
+     * ingested at least {@code threshold} after the stream's last one, or the slot has had nothing at
+     * all to do for that long (no record and no unit on the workers), seen at two timers at least
+     * {@value #QUIET_CONFIRM_MILLIS} ms apart with no record in between. Under backpressure, while a
+     * restored job catches up, or in a process starved of CPU every stream looks silent in processing
+     * time; a slot whose own decoders are behind (units in flight, so its input waits) is not quiet,
+     * and after a stall of the whole task its timers fire before the input queued meanwhile is read,
+     * hence the second look.
      */
-    private boolean stoppedSending(StreamTrack t, long now) {
-        long idle = settings.idleFlushMillis();
-        return latestIngestMillis - t.position.lastIngestMillis >= idle || (inFlight == 0 && now - idleSinceMillis >= idle);
+    private boolean stoppedSending(StreamTrack t, long now, long threshold) {
+        if (latestIngestMillis - t.position.lastIngestMillis >= threshold) {
+            t.quietSeenMillis = 0;
+            return true;
+        }
+        boolean quiet = inputInFlight == 0 && now - idleSinceMillis >= threshold;
+        if (!quiet) {
+            t.quietSeenMillis = 0;
+            return false;
+        }
+        if (t.quietSeenMillis == 0 || t.quietSeenMillis < idleSinceMillis) {
+            t.quietSeenMillis = now;
+            return false;
+        }
+        return now - t.quietSeenMillis >= QUIET_CONFIRM_MILLIS;
     }
 
     @Override

@@ -36,6 +36,8 @@ final class StreamTrack {
     /** Overload: the GOP being received is skipped undecoded. */
     boolean skippingGop;
     long lastSeenMillis;
+    /** When a timer first found the slot quiet while this stream was silent (0: not since); see DecodeOperator#stoppedSending. */
+    long quietSeenMillis;
     boolean idleTimerPending;
     /** Commands submitted whose events have not been handled yet. */
     int inFlight;

@@ -166,7 +166,16 @@ class DecodeOperatorTest {
             settle();
         }
 
+        /**
+         * Processing time to {@code millis}, then on by {@link DecodeOperator#QUIET_CONFIRM_MILLIS}: a silent
+         * stream counts as stopped on a quiet slot only at a second look that finds the slot still quiet.
+         */
         void time(long millis) throws Exception {
+            timeExactly(millis);
+            timeExactly(millis + DecodeOperator.QUIET_CONFIRM_MILLIS);
+        }
+
+        void timeExactly(long millis) throws Exception {
             h.setProcessingTime(millis);
             settle();
         }
@@ -294,14 +303,14 @@ class DecodeOperatorTest {
             Map<String, List<Long>> seen = new HashMap<>();
             OperatorSubtaskState snapshot;
             try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
-                d.time(0);
+                d.timeExactly(0);
                 d.feedAndSettle(all.subList(0, cut - 5));
                 d.feed(all.subList(cut - 5, cut));
                 d.takeHandles().forEach(f -> seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros()));
                 snapshot = d.h.snapshot(1, 1);
             }
             try (Decode d = new Decode(settings(IDLE, 600_000), topic).restore(snapshot)) {
-                d.time(0);
+                d.timeExactly(0);
                 d.settle();
                 d.feedAndSettle(all.subList(cut, all.size()));
                 d.time(IDLE);
@@ -320,7 +329,7 @@ class DecodeOperatorTest {
         List<Long> seen = new ArrayList<>();
         OperatorSubtaskState snapshot;
         try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream);
             seen.addAll(d.takePts());
             assertThat(seen.size()).as("B-frames held at the checkpoint").isLessThan(40);
@@ -405,7 +414,7 @@ class DecodeOperatorTest {
         int stop = cut(stream, 18, true);
         List<Long> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, stop));
             seen.addAll(d.takePts());
             assertThat(seen.size()).as("B-frames held back").isLessThan(stop);
@@ -430,7 +439,7 @@ class DecodeOperatorTest {
         int stop = cut(stream, 18, false);
         List<Long> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, stop));
             seen.addAll(d.takePts());
             d.time(IDLE);
@@ -451,7 +460,7 @@ class DecodeOperatorTest {
         List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
         int stop = cut(stream, 18, false);
         try (Decode d = new Decode(settings(IDLE, 4 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, stop));
             List<Long> seen = new ArrayList<>(d.takePts());
             d.time(IDLE);
@@ -473,7 +482,7 @@ class DecodeOperatorTest {
         List<FrameRecord> behind = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33, 33);
         List<Long> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(cam.subList(0, 20));
             d.time(IDLE / 2);
             d.feedAndSettle(behind.subList(0, 10));
@@ -489,7 +498,7 @@ class DecodeOperatorTest {
 
         List<FrameRecord> onTime = withIngest(TestFrames.stream("other", Profile.BASELINE, 20), t0 + 20 * 33 + IDLE, 33);
         try (Decode d = new Decode(settings(IDLE, 600_000), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(cam.subList(0, cut(cam, 18, true)));
             d.takeHandles();
             d.time(IDLE / 2);
@@ -497,6 +506,32 @@ class DecodeOperatorTest {
             d.time(IDLE + 100);
             List<FrameHandle> drained = d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).toList();
             assertThat(drained).as("the frames cam's decoder held").isNotEmpty();
+        }
+    }
+
+    @Test
+    void aStreamWhoseDataIsOnlyLateIsNeitherEvictedNorExpiredAndGoesOnWithNothingLost() throws Exception {
+        long t0 = 1_700_000_000_000L;
+        List<FrameRecord> cam = withIngest(TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45), t0, 33);
+        int stop = cut(cam, 18, false);
+        // the slot's other stream, ingested about as long ago as cam's records: the job is behind (a starved or
+        // catching-up process), so cam is silent in processing time for longer than eviction and expiry, yet only late
+        List<FrameRecord> behind = withIngest(TestFrames.stream("other", Profile.BASELINE, 60), t0 + stop * 33L, 20);
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE).withStateExpiry(4 * IDLE), null).open()) {
+            d.timeExactly(0);
+            d.feedAndSettle(cam.subList(0, stop));
+            for (int i = 0; i < 6; i++) {
+                d.time((i + 1) * IDLE);
+                d.feedAndSettle(behind.subList(i * 10, i * 10 + 10));
+            }
+            assertThat(d.op.trackedStreams()).as("cam is still tracked").isEqualTo(2);
+            assertThat(d.op.openStreams()).as("cam's decoder was not evicted").isEqualTo(2);
+            d.feed(cam.subList(stop, 45));
+            d.endInput();
+            List<FrameHandle> out = d.takeHandles().stream().filter(h -> h.streamId().equals("cam")).toList();
+            assertThat(out).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 45));
+            assertThat(out).extracting(FrameHandle::frameIndex).containsExactlyElementsOf(LongStream.range(0, 45).boxed().toList());
+            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isZero();
         }
     }
 
@@ -515,7 +550,7 @@ class DecodeOperatorTest {
         List<FrameRecord> stream = topic.add(TestFrames.stream("cam", Profile.BASELINE, 40));
         List<Long> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 600_000), topic).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, 12));
             seen.addAll(d.takePts());
             assertThat(seen).as("constrained baseline: no reordering delay").hasSize(12);
@@ -533,7 +568,7 @@ class DecodeOperatorTest {
         List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 60);
         List<Long> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 5 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, 30));
             d.time(5 * IDLE);
             assertThat(d.op.openStreams()).as("evicted").isZero();
@@ -551,7 +586,7 @@ class DecodeOperatorTest {
         List<FrameRecord> stream = TestFrames.stream("cam", Profile.HIGH_BFRAMES, 45);
         List<FrameHandle> seen = new ArrayList<>();
         try (Decode d = new Decode(settings(IDLE, 5 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, 20));
             d.time(5 * IDLE);
             seen.addAll(d.takeHandles());
@@ -571,7 +606,7 @@ class DecodeOperatorTest {
     void aStreamSilentPastTheStateExpiryIsForgottenEntirely() throws Exception {
         List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 40);
         try (Decode d = new Decode(settings(IDLE, 2 * IDLE).withStateExpiry(4 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream.subList(0, 10));
             d.time(2 * IDLE);
             assertThat(d.op.trackedStreams()).isEqualTo(1);
@@ -589,10 +624,10 @@ class DecodeOperatorTest {
         List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 10);
         DecodeSettings expiryOnly = settings(IDLE, 2 * IDLE).withIdleFlush(0).withEviction(0).withStateExpiry(4 * IDLE);
         try (Decode d = new Decode(expiryOnly, null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(stream);
             assertThat(d.takePts()).hasSize(10);
-            d.time(4 * IDLE - 1);
+            d.timeExactly(4 * IDLE - 1);
             assertThat(d.op.trackedStreams()).isEqualTo(1);
             assertThat(d.op.openStreams()).as("no eviction").isEqualTo(1);
             d.time(4 * IDLE);
@@ -809,7 +844,7 @@ class DecodeOperatorTest {
         List<Long> seen = new ArrayList<>();
         OperatorSubtaskState snapshot;
         try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             d.feedAndSettle(TestFrames.interleave(real.subList(0, 20), junk));
             assertThat(d.op.trackedStreams()).isEqualTo(601);
             assertThat(d.op.openStreams()).as("only the real stream keeps a session").isEqualTo(1);
@@ -843,7 +878,7 @@ class DecodeOperatorTest {
         Random random = new Random(5);
         int ids = 100_000;
         try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {
-            d.time(0);
+            d.timeExactly(0);
             MemoryProbe before = MemoryProbe.sample();
             for (int n = 0; n < ids; n++) {
                 d.h.processElement(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), 0);
