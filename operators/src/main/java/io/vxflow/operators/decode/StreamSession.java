@@ -68,6 +68,13 @@ final class StreamSession {
     private final Map<Long, Long> ingestByPts = new HashMap<>();
     /** Pts fed during a replay whose frames have not come out yet: they are repeats too when they do. */
     private final Set<Long> replayedHeld = new HashSet<>();
+    /**
+     * Pts of units given up when the stream last went back to waiting for a keyframe (the damaged unit
+     * and those held with it). FFmpeg can still hand out a picture of one after its flush and the next
+     * keyframe (found by the fuzzer: a rejected HEVC keyframe's picture came out with the next GOP); such
+     * a picture belongs to a unit counted as bad input and is dropped, until the first frame that is not one.
+     */
+    private final Set<Long> givenUpPts = new HashSet<>();
     private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
     private VideoDecoder decoder;
     /** Whether the open decoder has handed out a frame: one that fails before it ever did is closed. */
@@ -381,6 +388,13 @@ final class StreamSession {
 
     private void emit(DecodedFrame frame, long fallbackIngest, long t0, List<DecodeEvent> out) {
         held = Math.max(0, held - 1);
+        if (!givenUpPts.isEmpty()) {
+            if (givenUpPts.remove(frame.ptsMicros())) {
+                frame.release(); // a picture of a unit already counted as bad input: it gets no result
+                return;
+            }
+            givenUpPts.clear(); // the stream's frames are its own again
+        }
         decoderProducedFrame = true;
         int w = frame.image().width(), h = frame.image().height();
         DecodeEvent.BadInput unfit = bounds.refusal(w, h, "a decoded picture of " + w + "x" + h,
@@ -463,6 +477,9 @@ final class StreamSession {
     private void awaitKeyframe() {
         if (state != State.CLOSED) {
             state = State.AWAITING_KEYFRAME;
+        }
+        if (givenUpPts.size() < MAX_TRACKED_PTS) {
+            givenUpPts.addAll(ingestByPts.keySet());
         }
         held = 0;
         ingestByPts.clear();
