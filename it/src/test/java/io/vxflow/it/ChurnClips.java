@@ -1,20 +1,13 @@
 package io.vxflow.it;
 
-import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.FfmpegErrors;
-import io.vxflow.gpu.decode.FfmpegLogging;
-import java.util.ArrayList;
+import io.vxflow.gpu.synthetic.PictureEncoder;
 import java.util.List;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
-import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -34,44 +27,15 @@ final class ChurnClips {
     }
 
     static List<AccessUnit> encode(Codec codec, boolean bFrames, int frames) {
-        FfmpegLogging.install();
         String name = codec == Codec.H264 ? "libx264" : "libx265";
-        AVCodec encoder = avcodec_find_encoder_by_name(name);
-        if (encoder == null) {
-            throw new IllegalStateException("needs " + name + " (FFmpeg's GPL build on the test class path)");
-        }
-        AVCodecContext c = avcodec_alloc_context3(encoder);
-        c.width(WIDTH).height(HEIGHT).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(10).max_b_frames(bFrames ? 3 : 0).thread_count(1);
-        c.time_base(new AVRational().num(1).den(30)).framerate(new AVRational().num(30).den(1));
-        AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "preset", "veryfast", 0);
         String params = "keyint=10:min-keyint=10:scenecut=0:open-gop=0:bframes=" + (bFrames ? 3 : 0);
-        av_dict_set(options, codec == Codec.H264 ? "x264-params" : "x265-params",
-                codec == Codec.H264 ? params : params + ":pools=none:frame-threads=1:log-level=error", 0);
-        int ret = avcodec_open2(c, encoder, options);
-        av_dict_free(options);
-        check(ret, "avcodec_open2(" + name + ")");
-        AVFrame frame = av_frame_alloc();
-        frame.format(AV_PIX_FMT_YUV420P).width(WIDTH).height(HEIGHT);
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        AVPacket packet = av_packet_alloc();
-        List<AccessUnit> out = new ArrayList<>();
-        try {
-            for (int f = 0; f < frames; f++) {
-                check(av_frame_make_writable(frame), "av_frame_make_writable");
-                paint(frame, f);
-                frame.pts(f);
-                check(avcodec_send_frame(c, frame), "avcodec_send_frame");
-                receive(c, packet, out, codec);
-            }
-            avcodec_send_frame(c, null);
-            receive(c, packet, out, codec);
-        } finally {
-            av_packet_free(packet);
-            av_frame_free(frame);
-            avcodec_free_context(c);
+        try (PictureEncoder encoder = new PictureEncoder(name, codec, 30,
+                c -> c.width(WIDTH).height(HEIGHT).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(10).max_b_frames(bFrames ? 3 : 0).thread_count(1),
+                codec == Codec.H264 ? Map.of("preset", "veryfast", "x264-params", params)
+                        : Map.of("preset", "veryfast", "x265-params", params + ":pools=none:frame-threads=1:log-level=error"),
+                pts -> pts)) {
+            return List.copyOf(encoder.encodeAll(0, frames, (frame, f) -> paint(frame, (int) f)));
         }
-        return List.copyOf(out);
     }
 
     private static void paint(AVFrame frame, int f) {
@@ -87,26 +51,6 @@ final class ChurnClips {
                 plane.position((long) y * frame.linesize(p)).put(row, 0, w);
             }
             plane.position(0);
-        }
-    }
-
-    private static void receive(AVCodecContext c, AVPacket packet, List<AccessUnit> out, Codec codec) {
-        while (true) {
-            int ret = avcodec_receive_packet(c, packet);
-            if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                return;
-            }
-            check(ret, "avcodec_receive_packet");
-            byte[] data = new byte[packet.size()];
-            packet.data().get(data);
-            out.add(new AccessUnit(codec, packet.pts(), (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
-            av_packet_unref(packet);
-        }
-    }
-
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new IllegalStateException(what + " failed: " + FfmpegErrors.describe(ret));
         }
     }
 }

@@ -10,18 +10,14 @@ import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.Models;
-import io.vxflow.job.VxflowJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +46,7 @@ class RestoreExactlyOnceITCase {
                 p.sendAll("cam-base", base.subList(0, 37));
             }
             JobClient first = start(broker, model, null, Duration.ofMinutes(5)); // no idle drain: B-frames stay held
-            awaitCommitted(broker, 37 + 40);
+            LocalJob.awaitCommitted(broker, "results-restore", 37 + 40, Duration.ofMinutes(1)); // the job has taken part 1 in
             String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(60, TimeUnit.SECONDS);
 
@@ -61,7 +57,7 @@ class RestoreExactlyOnceITCase {
                 p.sendAll("cam-base", base.subList(37, base.size()));
             }
             JobClient second = start(broker, model, savepoint, Duration.ofSeconds(1));
-            awaitCommitted(broker, 150);
+            LocalJob.awaitCommitted(broker, "results-restore", 150, Duration.ofMinutes(1));
             Thread.sleep(2_000); // anything duplicated would show up by now: two more checkpoints
             second.cancel().get(60, TimeUnit.SECONDS);
 
@@ -72,41 +68,8 @@ class RestoreExactlyOnceITCase {
     }
 
     private static JobClient start(EmbeddedKafkaBroker broker, ModelInfo model, String savepoint, Duration idleFlush) throws Exception {
-        Configuration env = new Configuration();
-        if (savepoint != null) {
-            env.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        Configuration conf = new Configuration();
-        conf.set(JobOptions.BOOTSTRAP, broker.bootstrapServers());
-        conf.set(JobOptions.FRAMES_TOPIC, "frames-restore");
-        conf.set(JobOptions.RESULTS_TOPIC, "results-restore");
-        conf.set(JobOptions.BACKEND, "cpu");
-        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
+        Configuration conf = LocalJob.options(broker, "restore", Duration.ofMillis(300));
         conf.set(JobOptions.IDLE_FLUSH, idleFlush);
-        conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "it-restore");
-        StreamExecutionEnvironment e = StreamExecutionEnvironment.getExecutionEnvironment(env);
-        e.setParallelism(2);
-        JobClient client = e.executeAsync(VxflowJob.build(e, conf, model));
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (client.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        return client;
-    }
-
-    /** Waits until at least {@code n} results are committed: the job has taken part 1 in. */
-    private static void awaitCommitted(EmbeddedKafkaBroker broker, int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        int got = 0;
-        while (System.currentTimeMillis() < deadline) {
-            got = ResultsReader.readAll(broker.bootstrapServers(), "results-restore", Duration.ofMillis(400)).values().stream()
-                    .mapToInt(List::size).sum();
-            if (got >= n) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("only " + got + " of " + n + " results were committed");
+        return LocalJob.start(conf, model, 2, savepoint);
     }
 }

@@ -1,22 +1,17 @@
 package io.vxflow.it;
 
-import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
 import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.FfmpegErrors;
-import io.vxflow.gpu.decode.FfmpegLogging;
+import io.vxflow.gpu.synthetic.PictureEncoder;
 import io.vxflow.gpu.synthetic.SyntheticScene;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
-import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -139,90 +134,38 @@ final class SceneClip {
         }
     }
 
-    /** One FFmpeg encoder context, frame and packet, for one clip. */
+    /** The profile's encoder, opened for one clip, and the scene sampled down to its picture. */
     private static final class Encoder {
         private final Profile profile;
         private final int width;
         private final int height;
         private final int fps;
-        private final AVCodecContext context;
+        private final int gop;
         private final byte[] scene = new byte[SyntheticScene.WIDTH * SyntheticScene.HEIGHT];
-        private final byte[][] yuv = yuvPalette();
+        private final byte[][] yuv = SyntheticVideoEncoder.yuvPalette();
 
         Encoder(Profile profile, int width, int height, int fps, int gop) {
             this.profile = profile;
             this.width = width;
             this.height = height;
             this.fps = fps;
-            FfmpegLogging.install();
-            AVCodec codec = avcodec_find_encoder_by_name(profile.encoder);
-            if (codec == null) {
-                throw new IllegalStateException("this FFmpeg build has no " + profile.encoder + " encoder (the tests need the GPL build)");
-            }
-            context = avcodec_alloc_context3(codec);
-            context.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(gop).bit_rate(600_000).thread_count(1);
-            context.time_base(new AVRational().num(1).den(fps)).framerate(new AVRational().num(fps).den(1));
-            context.colorspace(AVCOL_SPC_BT709).color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709).color_range(AVCOL_RANGE_MPEG);
-            AVDictionary options = new AVDictionary(null);
-            switch (profile) {
-                case HIGH_BFRAMES:
-                    context.max_b_frames(3);
-                    av_dict_set(options, "preset", "veryfast", 0);
-                    av_dict_set(options, "x264-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0", 0);
-                    break;
-                case HEVC_MAIN:
-                    context.max_b_frames(3);
-                    av_dict_set(options, "preset", "ultrafast", 0);
-                    av_dict_set(options, "x265-params", "keyint=" + gop + ":min-keyint=" + gop
-                            + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0:pools=1:frame-threads=1:log-level=error", 0);
-                    break;
-                default:
-                    context.max_b_frames(0);
-                    av_dict_set(options, "allow_skip_frames", "0", 0);
-            }
-            int ret = avcodec_open2(context, codec, options);
-            av_dict_free(options);
-            if (ret < 0) {
-                avcodec_free_context(context);
-                throw new IllegalStateException("cannot open " + profile.encoder + ": " + FfmpegErrors.describe(ret));
-            }
+            this.gop = gop;
         }
 
         List<AccessUnit> encodeAll(int frames) {
-            AVFrame frame = av_frame_alloc();
-            AVPacket packet = av_packet_alloc();
-            List<AccessUnit> out = new ArrayList<>();
-            try {
-                frame.format(AV_PIX_FMT_YUV420P).width(width).height(height);
-                check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-                for (int f = 0; f < frames; f++) {
-                    check(av_frame_make_writable(frame), "av_frame_make_writable");
-                    render(f, frame);
-                    frame.pts(f);
-                    check(avcodec_send_frame(context, frame), "avcodec_send_frame");
-                    receive(packet, out);
-                }
-                check(avcodec_send_frame(context, null), "avcodec_send_frame(flush)");
-                receive(packet, out);
-            } finally {
-                av_packet_free(packet);
-                av_frame_free(frame);
-                avcodec_free_context(context);
-            }
-            return out;
-        }
-
-        private void receive(AVPacket packet, List<AccessUnit> out) {
-            while (true) {
-                int ret = avcodec_receive_packet(context, packet);
-                if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                    return;
-                }
-                check(ret, "avcodec_receive_packet");
-                byte[] data = new byte[packet.size()];
-                packet.data().get(data);
-                out.add(new AccessUnit(profile.codec, packet.pts() * 1_000_000L / fps, (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
-                av_packet_unref(packet);
+            Map<String, String> options = switch (profile) {
+                case HIGH_BFRAMES -> Map.of("preset", "veryfast",
+                        "x264-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0");
+                case HEVC_MAIN -> Map.of("preset", "ultrafast", "x265-params", "keyint=" + gop + ":min-keyint=" + gop
+                        + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0:pools=1:frame-threads=1:log-level=error");
+                default -> Map.of("allow_skip_frames", "0");
+            };
+            try (PictureEncoder encoder = new PictureEncoder(profile.encoder, profile.codec, fps, c -> {
+                c.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(gop).bit_rate(600_000).thread_count(1);
+                c.colorspace(AVCOL_SPC_BT709).color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709).color_range(AVCOL_RANGE_MPEG);
+                c.max_b_frames(profile == Profile.BASELINE ? 0 : 3);
+            }, options, pts -> pts * 1_000_000L / fps)) {
+                return encoder.encodeAll(0, frames, (frame, f) -> render(f, frame));
             }
         }
 
@@ -274,27 +217,6 @@ final class SceneClip {
         private static void put(BytePointer plane, long offset, byte[] bytes) {
             plane.position(offset).put(bytes, 0, bytes.length);
             plane.position(0);
-        }
-
-        /** Y, U and V of each palette colour: BT.709, limited range (as the 1080p encoder renders them). */
-        private static byte[][] yuvPalette() {
-            int[][] pal = SyntheticScene.palette();
-            byte[][] out = new byte[3][pal.length];
-            double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
-            for (int i = 0; i < pal.length; i++) {
-                double r = pal[i][0] / 255.0, g = pal[i][1] / 255.0, b = pal[i][2] / 255.0;
-                double luma = kr * r + kg * g + kb * b;
-                out[0][i] = (byte) Math.round(16 + 219 * luma);
-                out[1][i] = (byte) Math.round(128 + 224 * (b - luma) / (2 * (1 - kb)));
-                out[2][i] = (byte) Math.round(128 + 224 * (r - luma) / (2 * (1 - kr)));
-            }
-            return out;
-        }
-
-        private static void check(int ret, String what) {
-            if (ret < 0) {
-                throw new IllegalStateException(what + " failed: " + FfmpegErrors.describe(ret));
-            }
         }
     }
 }

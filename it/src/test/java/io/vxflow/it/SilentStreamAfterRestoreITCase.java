@@ -7,20 +7,15 @@ import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
-import io.vxflow.job.JobOptions;
 import io.vxflow.job.Models;
-import io.vxflow.job.VxflowJob;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,11 +43,12 @@ class SilentStreamAfterRestoreITCase {
                 p.sendAll("cam", units);
             }
             ModelInfo model = Models.inspect("squares");
-            JobClient first = start(broker, model, null);
-            awaitCommitted(broker, 21);
+            Configuration options = LocalJob.options(broker, "silent", Duration.ofMillis(500));
+            JobClient first = LocalJob.start(options, model, 1, null);
+            LocalJob.awaitCommitted(broker, "results-silent", 21, Duration.ofMinutes(2));
             String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
 
-            JobClient second = start(broker, model, savepoint);
+            JobClient second = LocalJob.start(options, model, 1, savepoint);
             Thread.sleep(3_000); // restored and idle: nothing new arrives
             second.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
 
@@ -63,41 +59,5 @@ class SilentStreamAfterRestoreITCase {
                     .getOrDefault("cam", List.of());
             assertThat(results).extracting(FrameResult::pts).containsExactlyElementsOf(want);
         }
-    }
-
-    private static JobClient start(EmbeddedKafkaBroker broker, ModelInfo model, String savepoint) throws Exception {
-        Configuration env = new Configuration();
-        if (savepoint != null) {
-            env.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        }
-        Configuration conf = new Configuration();
-        conf.set(JobOptions.BOOTSTRAP, broker.bootstrapServers());
-        conf.set(JobOptions.FRAMES_TOPIC, "frames-silent");
-        conf.set(JobOptions.RESULTS_TOPIC, "results-silent");
-        conf.set(JobOptions.BACKEND, "cpu");
-        conf.set(JobOptions.STARTING_OFFSETS, "earliest");
-        conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
-        conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "it-silent");
-        StreamExecutionEnvironment e = StreamExecutionEnvironment.getExecutionEnvironment(env);
-        e.setParallelism(1);
-        JobClient client = e.executeAsync(VxflowJob.build(e, conf, model));
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (client.getJobStatus().get() != JobStatus.RUNNING && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        return client;
-    }
-
-    private static void awaitCommitted(EmbeddedKafkaBroker broker, int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 120_000;
-        int got = 0;
-        while (System.currentTimeMillis() < deadline) {
-            got = ResultsReader.readAll(broker.bootstrapServers(), "results-silent", Duration.ofMillis(400)).getOrDefault("cam", List.of()).size();
-            if (got >= n) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("only " + got + " of " + n + " results were committed");
     }
 }

@@ -2,7 +2,6 @@ package io.vxflow.gpu.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +27,10 @@ public final class BenchReport {
 
     public BenchReport() {
         machine.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        machine.put("host", hostName());
-        machine.put("cpu", cpuModel());
-        machine.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put("host", MachineFacts.hostName());
+        machine.put("cpu", MachineFacts.cpuModel());
+        machine.put("cores", Integer.toString(MachineFacts.cpus()));
+        machine.put("java", MachineFacts.java());
     }
 
     /** Adds a machine fact (GPU name, driver, TensorRT version ...). */
@@ -87,27 +86,6 @@ public final class BenchReport {
             }
         }
         return b.append('}').toString();
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
     }
 
     /** The median of a sample. */

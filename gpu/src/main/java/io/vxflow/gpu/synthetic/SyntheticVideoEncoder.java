@@ -5,16 +5,11 @@ import static org.bytedeco.ffmpeg.global.avutil.*;
 
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.FfmpegErrors;
-import io.vxflow.gpu.decode.FfmpegLogging;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -22,7 +17,7 @@ import org.bytedeco.javacpp.BytePointer;
  * Annex-B with parameter sets in-band before each keyframe (unless a global header is asked for, as
  * MP4 needs). Pictures are BT.709 limited range 4:2:0, rendered straight into YUV.
  *
- * <p>Owns an FFmpeg encoder context, one frame and one packet. Profiles:
+ * <p>Owns a {@link PictureEncoder} (FFmpeg's encoder context, frame and packet). Profiles:
  *
  * <ul>
  *   <li>{@link Profile#BASELINE}: libopenh264, constrained baseline; in every FFmpeg build vxflow
@@ -55,11 +50,9 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
 
     private static final int FPS = SyntheticScene.FPS;
     private final Profile profile;
-    private final AVCodecContext context;
-    private final AVFrame frame;
-    private final AVPacket packet;
+    private final PictureEncoder encoder;
     private final byte[] index = new byte[SyntheticScene.WIDTH * SyntheticScene.HEIGHT];
-    private final byte[][] yuvPalette;
+    private final byte[][] yuvPalette = yuvPalette();
     private final byte[] lumaRow = new byte[SyntheticScene.WIDTH];
     private final byte[] chromaRowU = new byte[SyntheticScene.WIDTH / 2];
     private final byte[] chromaRowV = new byte[SyntheticScene.WIDTH / 2];
@@ -71,54 +64,21 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
      */
     public SyntheticVideoEncoder(Profile profile, int gop, long bitrate, boolean globalHeader) {
         this.profile = profile;
-        FfmpegLogging.install();
-        AVCodec encoder = avcodec_find_encoder_by_name(profile.encoder);
-        if (encoder == null) {
-            throw new IllegalStateException("this FFmpeg build has no " + profile.encoder + " encoder");
-        }
-        context = avcodec_alloc_context3(encoder);
-        context.width(SyntheticScene.WIDTH);
-        context.height(SyntheticScene.HEIGHT);
-        context.time_base(new AVRational().num(1).den(FPS));
-        context.framerate(new AVRational().num(FPS).den(1));
-        context.pix_fmt(AV_PIX_FMT_YUV420P);
-        context.gop_size(gop);
-        context.bit_rate(bitrate);
-        context.colorspace(AVCOL_SPC_BT709);
-        context.color_primaries(AVCOL_PRI_BT709);
-        context.color_trc(AVCOL_TRC_BT709);
-        context.color_range(AVCOL_RANGE_MPEG);
-        context.thread_count(profile == Profile.BASELINE ? 1 : 2);
-        if (globalHeader) {
-            context.flags(context.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
-        }
-        AVDictionary options = new AVDictionary(null);
-        switch (profile) {
-            case HIGH_BFRAMES:
-                context.max_b_frames(3);
-                av_dict_set(options, "preset", "veryfast", 0);
-                av_dict_set(options, "x264-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0", 0);
-                break;
-            case HEVC_MAIN:
-                context.max_b_frames(3);
-                av_dict_set(options, "preset", "ultrafast", 0);
-                av_dict_set(options, "x265-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:open-gop=0:log-level=error", 0);
-                break;
-            default:
-                context.max_b_frames(0);
-                av_dict_set(options, "allow_skip_frames", "0", 0);
-        }
-        int ret = avcodec_open2(context, encoder, options);
-        av_dict_free(options);
-        if (ret < 0) {
-            avcodec_free_context(context);
-            throw new IllegalStateException("cannot open " + profile.encoder + ": " + FfmpegErrors.describe(ret));
-        }
-        frame = av_frame_alloc();
-        frame.format(AV_PIX_FMT_YUV420P).width(SyntheticScene.WIDTH).height(SyntheticScene.HEIGHT);
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        packet = av_packet_alloc();
-        yuvPalette = yuvPalette();
+        Map<String, String> options = switch (profile) {
+            case HIGH_BFRAMES -> Map.of("preset", "veryfast",
+                    "x264-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:b-adapt=0:open-gop=0");
+            case HEVC_MAIN -> Map.of("preset", "ultrafast",
+                    "x265-params", "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:bframes=3:open-gop=0:log-level=error");
+            default -> Map.of("allow_skip_frames", "0");
+        };
+        encoder = new PictureEncoder(profile.encoder, profile.codec, FPS, c -> {
+            c.width(SyntheticScene.WIDTH).height(SyntheticScene.HEIGHT).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(gop).bit_rate(bitrate);
+            c.colorspace(AVCOL_SPC_BT709).color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709).color_range(AVCOL_RANGE_MPEG);
+            c.thread_count(profile == Profile.BASELINE ? 1 : 2).max_b_frames(profile == Profile.BASELINE ? 0 : 3);
+            if (globalHeader) {
+                c.flags(c.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
+            }
+        }, options, SyntheticVideoEncoder::ptsMicros);
     }
 
     /** A convenience: {@code frames} frames from frame 0, flushed, 30 frames per keyframe, 4 Mbit/s. */
@@ -146,27 +106,17 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
 
     /** Encodes scene frames {@code first .. first+count-1}; returns the access units ready so far. */
     public List<AccessUnit> encode(long first, int count) {
-        List<AccessUnit> out = new ArrayList<>();
-        for (long f = first; f < first + count; f++) {
-            check(av_frame_make_writable(frame), "av_frame_make_writable");
-            render(f);
-            frame.pts(f);
-            check(avcodec_send_frame(context, frame), "avcodec_send_frame");
-            receive(out);
-        }
-        return out;
+        return encoder.encode(first, count, this::render);
     }
 
     /** Drains the encoder (the B-frames it held back). */
     public List<AccessUnit> flush() {
-        List<AccessUnit> out = new ArrayList<>();
-        avcodec_send_frame(context, null);
-        receive(out);
-        return out;
+        return encoder.flush();
     }
 
     /** The codec's global header (SPS/PPS), when opened with {@code globalHeader}. */
     public byte[] extradata() {
+        AVCodecContext context = encoder.context();
         int n = context.extradata_size();
         byte[] b = new byte[n];
         if (n > 0) {
@@ -177,25 +127,10 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
 
     /** The encoder context, for muxers that copy its parameters. */
     public AVCodecContext context() {
-        return context;
+        return encoder.context();
     }
 
-    private void receive(List<AccessUnit> out) {
-        while (true) {
-            int ret = avcodec_receive_packet(context, packet);
-            if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                return;
-            }
-            check(ret, "avcodec_receive_packet");
-            byte[] data = new byte[packet.size()];
-            packet.data().get(data);
-            boolean key = (packet.flags() & AV_PKT_FLAG_KEY) != 0;
-            out.add(new AccessUnit(profile.codec, ptsMicros(packet.pts()), key, data));
-            av_packet_unref(packet);
-        }
-    }
-
-    private void render(long f) {
+    private void render(AVFrame frame, long f) {
         SyntheticScene.renderIndex(f, index);
         int w = SyntheticScene.WIDTH, h = SyntheticScene.HEIGHT;
         BytePointer y = frame.data(0), u = frame.data(1), v = frame.data(2);
@@ -223,8 +158,8 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
         v.position(0);
     }
 
-    /** Y, U and V of each palette colour: BT.709, limited range. */
-    static byte[][] yuvPalette() {
+    /** Y, U and V of each palette colour ({@link SyntheticScene#palette()}): BT.709, limited range. */
+    public static byte[][] yuvPalette() {
         int[][] pal = SyntheticScene.palette();
         byte[][] out = new byte[3][pal.length];
         double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
@@ -238,16 +173,8 @@ public final class SyntheticVideoEncoder implements AutoCloseable {
         return out;
     }
 
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new IllegalStateException(what + " failed: " + FfmpegErrors.describe(ret));
-        }
-    }
-
     @Override
     public void close() {
-        avcodec_free_context(context);
-        av_frame_free(frame);
-        av_packet_free(packet);
+        encoder.close();
     }
 }

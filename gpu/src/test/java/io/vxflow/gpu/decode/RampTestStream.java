@@ -1,16 +1,12 @@
 package io.vxflow.gpu.decode;
 
-import static org.bytedeco.ffmpeg.global.avcodec.*;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import java.util.ArrayList;
+import io.vxflow.gpu.synthetic.PictureEncoder;
 import java.util.List;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
-import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -46,46 +42,16 @@ public final class RampTestStream {
      */
     public static List<AccessUnit> encode(Codec codec, int avPixelFormat, int width, int height, int frames, long firstFrame,
             String encoderParams) {
-        FfmpegLogging.install();
-        String name = encoderName(codec);
-        AVCodec encoder = avcodec_find_encoder_by_name(name);
-        if (encoder == null) {
+        if (!isAvailable(codec)) {
             throw new IllegalStateException(unavailable(codec));
         }
-        AVCodecContext c = avcodec_alloc_context3(encoder);
-        c.width(width).height(height).pix_fmt(avPixelFormat).gop_size(10).max_b_frames(0).thread_count(2);
-        c.time_base(new AVRational().num(1).den(30)).framerate(new AVRational().num(30).den(1));
-        AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "preset", "ultrafast", 0);
-        if (codec == Codec.H264) {
-            av_dict_set(options, "x264-params", "keyint=10:min-keyint=10:scenecut=0" + extra(encoderParams), 0);
-        } else {
-            av_dict_set(options, "x265-params", "keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error" + extra(encoderParams), 0);
+        String params = codec == Codec.H264 ? "keyint=10:min-keyint=10:scenecut=0" : "keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error";
+        try (PictureEncoder encoder = new PictureEncoder(encoderName(codec), codec, 30,
+                c -> c.width(width).height(height).pix_fmt(avPixelFormat).gop_size(10).max_b_frames(0).thread_count(2),
+                Map.of("preset", "ultrafast", codec == Codec.H264 ? "x264-params" : "x265-params", params + extra(encoderParams)),
+                pts -> pts * 1_000_000L / 30)) {
+            return encoder.encodeAll(firstFrame, frames, RampTestStream::paint);
         }
-        int ret = avcodec_open2(c, encoder, options);
-        av_dict_free(options);
-        check(ret, "avcodec_open2(" + name + ", " + av_get_pix_fmt_name(avPixelFormat).getString() + ")");
-        AVFrame frame = av_frame_alloc();
-        frame.format(avPixelFormat).width(width).height(height);
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        AVPacket packet = av_packet_alloc();
-        List<AccessUnit> out = new ArrayList<>();
-        try {
-            for (long f = firstFrame; f < firstFrame + frames; f++) {
-                check(av_frame_make_writable(frame), "av_frame_make_writable");
-                paint(frame, f);
-                frame.pts(f);
-                check(avcodec_send_frame(c, frame), "avcodec_send_frame");
-                receive(c, packet, out, codec);
-            }
-            avcodec_send_frame(c, null);
-            receive(c, packet, out, codec);
-        } finally {
-            av_packet_free(packet);
-            av_frame_free(frame);
-            avcodec_free_context(c);
-        }
-        return out;
     }
 
     /** A ramp moving by 3 per frame, every plane, in the frame's sample size and range. */
@@ -127,25 +93,5 @@ public final class RampTestStream {
 
     private static String encoderName(Codec codec) {
         return codec == Codec.H264 ? "libx264" : "libx265";
-    }
-
-    private static void receive(AVCodecContext c, AVPacket packet, List<AccessUnit> out, Codec codec) {
-        while (true) {
-            int ret = avcodec_receive_packet(c, packet);
-            if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                return;
-            }
-            check(ret, "avcodec_receive_packet");
-            byte[] data = new byte[packet.size()];
-            packet.data().get(data);
-            out.add(new AccessUnit(codec, packet.pts() * 1_000_000L / 30, (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
-            av_packet_unref(packet);
-        }
-    }
-
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new IllegalStateException(what + " failed: " + FfmpegErrors.describe(ret));
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vxflow.gpu.VxflowCache;
+import io.vxflow.gpu.bench.MachineFacts;
 import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.demo.SyntheticClip;
@@ -257,7 +258,18 @@ public final class E2eBenchmark {
         ZonedDateTime now = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
         c.put("date", now.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).put("invocation", now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         c.put("command", settings.commandLine()).put("commit", MachineFacts.commit()).put("model_name", modelName);
-        c.set("machine", MachineFacts.collect(JSON, settings.gpu()));
+        c.set("machine", machine(settings.gpu()));
         return c;
+    }
+
+    /** Where it ran: host, CPUs, memory, the GPU and its driver (null without nvidia-smi), Java. */
+    private static ObjectNode machine(int gpu) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("host", MachineFacts.hostName()).put("cpus", MachineFacts.cpus()).put("cpu_model", MachineFacts.cpuModel());
+        m.put("memory_gib", Math.round(MachineFacts.physicalMemoryGib()));
+        MachineFacts.gpu(gpu).ifPresentOrElse(g -> m.put("gpu", g.name()).put("gpu_driver", g.driver()).put("gpu_memory", g.memory()),
+                () -> m.putNull("gpu"));
+        m.put("java", MachineFacts.java());
+        return m;
     }
 }

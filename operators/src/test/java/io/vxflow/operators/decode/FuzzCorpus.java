@@ -1,20 +1,13 @@
 package io.vxflow.operators.decode;
 
-import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.FfmpegErrors;
-import io.vxflow.gpu.decode.FfmpegLogging;
-import java.util.ArrayList;
+import io.vxflow.gpu.synthetic.PictureEncoder;
 import java.util.List;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
-import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
-import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -50,46 +43,15 @@ final class FuzzCorpus {
     }
 
     static Clip encode(String name, Codec codec, int width, int height, int gop, boolean bFrames, int frames) {
-        FfmpegLogging.install();
         String encoderName = codec == Codec.H264 ? "libx264" : "libx265";
-        AVCodec encoder = avcodec_find_encoder_by_name(encoderName);
-        if (encoder == null) {
-            throw new IllegalStateException("needs " + encoderName + " (FFmpeg's GPL build on the class path, "
-                    + "-Dorg.bytedeco.javacpp.platform.extension=-gpl)");
-        }
-        AVCodecContext c = avcodec_alloc_context3(encoder);
-        c.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(gop).max_b_frames(bFrames ? 3 : 0).thread_count(1);
-        c.time_base(new AVRational().num(1).den(30)).framerate(new AVRational().num(30).den(1));
-        AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "preset", "veryfast", 0);
         String common = "keyint=" + gop + ":min-keyint=" + gop + ":scenecut=0:open-gop=0:bframes=" + (bFrames ? 3 : 0);
-        if (codec == Codec.H264) {
-            av_dict_set(options, "x264-params", common + ":b-adapt=0:threads=1:sliced-threads=0", 0);
-        } else {
-            av_dict_set(options, "x265-params", common + ":b-adapt=0:pools=none:frame-threads=1:log-level=error", 0);
-        }
-        int ret = avcodec_open2(c, encoder, options);
-        av_dict_free(options);
-        check(ret, "avcodec_open2(" + encoderName + ")");
-        AVFrame frame = av_frame_alloc();
-        frame.format(AV_PIX_FMT_YUV420P).width(width).height(height);
-        check(av_frame_get_buffer(frame, 32), "av_frame_get_buffer");
-        AVPacket packet = av_packet_alloc();
-        List<AccessUnit> out = new ArrayList<>();
-        try {
-            for (int f = 0; f < frames; f++) {
-                check(av_frame_make_writable(frame), "av_frame_make_writable");
-                paint(frame, f);
-                frame.pts(f);
-                check(avcodec_send_frame(c, frame), "avcodec_send_frame");
-                receive(c, packet, out, codec);
-            }
-            avcodec_send_frame(c, null);
-            receive(c, packet, out, codec);
-        } finally {
-            av_packet_free(packet);
-            av_frame_free(frame);
-            avcodec_free_context(c);
+        List<AccessUnit> out;
+        try (PictureEncoder encoder = new PictureEncoder(encoderName, codec, 30,
+                c -> c.width(width).height(height).pix_fmt(AV_PIX_FMT_YUV420P).gop_size(gop).max_b_frames(bFrames ? 3 : 0).thread_count(1),
+                codec == Codec.H264 ? Map.of("preset", "veryfast", "x264-params", common + ":b-adapt=0:threads=1:sliced-threads=0")
+                        : Map.of("preset", "veryfast", "x265-params", common + ":b-adapt=0:pools=none:frame-threads=1:log-level=error"),
+                pts -> pts * FRAME_MICROS)) {
+            out = encoder.encodeAll(0, frames, (frame, f) -> paint(frame, (int) f));
         }
         if (out.size() != frames || !out.get(0).keyframe()) {
             throw new IllegalStateException(name + ": " + out.size() + " access units for " + frames + " frames");
@@ -115,26 +77,6 @@ final class FuzzCorpus {
                 plane.position((long) y * frame.linesize(p)).put(row, 0, pw);
             }
             plane.position(0);
-        }
-    }
-
-    private static void receive(AVCodecContext c, AVPacket packet, List<AccessUnit> out, Codec codec) {
-        while (true) {
-            int ret = avcodec_receive_packet(c, packet);
-            if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
-                return;
-            }
-            check(ret, "avcodec_receive_packet");
-            byte[] data = new byte[packet.size()];
-            packet.data().get(data);
-            out.add(new AccessUnit(codec, packet.pts() * FRAME_MICROS, (packet.flags() & AV_PKT_FLAG_KEY) != 0, data));
-            av_packet_unref(packet);
-        }
-    }
-
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new IllegalStateException(what + " failed: " + FfmpegErrors.describe(ret));
         }
     }
 }
