@@ -2,12 +2,12 @@ package io.vxflow.gpu.trt;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,12 +24,14 @@ import org.slf4j.LoggerFactory;
  * the library folder itself.
  *
  * <p>Owns two things: the check that the home holds TensorRT 10's three libraries that vxflow's
- * bindings link ({@link #find}), and the JavaCPP settings that make the TensorRT classes load them
- * instead of a redistributable jar's copy ({@link #use}): {@code org.bytedeco.javacpp.pathsFirst}
- * (search folders before the class path) and the folder prepended to {@code
- * org.bytedeco.javacpp.platform.preloadpath}. JavaCPP reads {@code pathsFirst} once, when its
- * {@code Loader} class initializes, so {@link #use} must run before any JavaCPP class is used; where
- * that was too late, {@link TensorRtLibrary#load} finds out from the file actually loaded and refuses.
+ * bindings link ({@link #find}), and loading them ({@link #use}) by their absolute paths, registered
+ * with JavaCPP's {@code Loader} under the names JavaCPP's TensorRT classes ask for ({@code
+ * nvinfer@.10}, ...). When those classes load later, JavaCPP finds the libraries loaded already and
+ * neither extracts a redistributable jar's copy nor searches anywhere; the JNI libraries' own
+ * dependencies on {@code libnvinfer.so.10} resolve to the loaded file by its soname. Setting JavaCPP's
+ * {@code pathsFirst} instead would reorder the search for every JavaCPP library (on a machine with a
+ * CUDA 13 toolkit in {@code /usr/local/cuda} it loads that {@code libcudart.so} for the CUDA 12
+ * bindings, which then fail), and it is read only once per JVM.
  *
  * <p>The home comes from {@code --tensorrt-home}, the system property {@value #PROPERTY} or the
  * environment variable {@value #ENV} (what a TaskManager on a cluster is given).
@@ -134,11 +136,14 @@ public final class TensorRtHome {
     }
 
     /**
-     * Makes the TensorRT classes load {@code home}'s libraries: checks it ({@link #find}), then sets
-     * JavaCPP's properties ({@link #javacppProperties}) and reloads its platform properties. Call it
-     * before any TensorRT class loads; calling it again with the same home does nothing.
+     * Makes the TensorRT classes use {@code home}'s libraries: checks it ({@link #find}), then loads
+     * {@link #LIBRARIES} from it, in that order, and registers each with JavaCPP under the name its
+     * TensorRT classes load it by ({@link #javacppName}). Call it before any TensorRT class loads;
+     * calling it again with the same home does nothing.
      *
-     * @throws TensorRtLibraryException when the home is unusable, or another home was used already
+     * @throws TensorRtLibraryException when the home is unusable, a library fails to load (the
+     *     dynamic linker's reason is given), another home was used already, or TensorRT is loaded
+     *     already
      */
     public static synchronized Libraries use(Path home) {
         Libraries libs = find(home);
@@ -152,8 +157,16 @@ public final class TensorRtHome {
         if (loaded.isPresent()) {
             throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already loaded TensorRT from " + loaded.get());
         }
-        javacppProperties(libs.directory(), System.getProperty(PRELOAD_PATH)).forEach(System::setProperty);
-        Loader.loadProperties(true); // JavaCPP caches its platform properties; the new preload path is read now
+        for (String library : LIBRARIES) {
+            Path file = libs.directory().resolve(library).toAbsolutePath();
+            try {
+                System.load(file.toString()); // here, so that a failure comes with the dynamic linker's reason
+                // the same file again: a no-op for the JVM, and JavaCPP now knows the library by the name its classes use
+                Loader.loadLibrary(TensorRtHome.class, new URL[] {file.toUri().toURL()}, javacppName(library));
+            } catch (UnsatisfiedLinkError | MalformedURLException e) {
+                throw new TensorRtLibraryException("TensorRT home " + home + ": cannot load " + file + ": " + e.getMessage());
+            }
+        }
         if (!onLibraryPath(libs.directory(), System.getenv("LD_LIBRARY_PATH"))) {
             LOG.warn("TensorRT home {}: {} is not on LD_LIBRARY_PATH; TensorRT opens its builder resources (libnvinfer_builder_resource*)"
                     + " by name when it builds an engine, so add it there as NVIDIA's install guide does", home, libs.directory());
@@ -162,20 +175,16 @@ public final class TensorRtHome {
         return libs;
     }
 
-    static final String PATHS_FIRST = "org.bytedeco.javacpp.pathsFirst";
-    static final String PRELOAD_PATH = "org.bytedeco.javacpp.platform.preloadpath";
-
     /**
-     * The JavaCPP system properties that load TensorRT from {@code directory}: folders searched before
-     * the class path's jars, and {@code directory} first on the preload path (ahead of {@code
-     * previousPreloadPath}, kept when set).
+     * The name JavaCPP's TensorRT classes load a library by, and so the key of its registry:
+     * {@code libnvinfer.so.10} is {@code nvinfer@.10} (the presets' {@code link} names).
      */
-    static Map<String, String> javacppProperties(Path directory, String previousPreloadPath) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put(PATHS_FIRST, "true");
-        String dir = directory.toAbsolutePath().toString();
-        p.put(PRELOAD_PATH, previousPreloadPath == null || previousPreloadPath.isBlank() ? dir : dir + File.pathSeparator + previousPreloadPath);
-        return p;
+    static String javacppName(String library) {
+        Matcher m = Pattern.compile("lib(\\w+)\\.so(\\.\\d+)").matcher(library);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a versioned library file name: " + library);
+        }
+        return m.group(1) + "@" + m.group(2);
     }
 
     /** Whether the dynamic linker searches {@code directory}: on LD_LIBRARY_PATH, or a folder of the system's. */

@@ -68,8 +68,8 @@ public record TensorRtLibrary(int version, int build, String path) {
 
     /**
      * Refuses a library vxflow's bindings cannot use: another major version than 10, a release older
-     * than 10.6, or (when {@code expectedDirectory} is given) a file from another folder, which happens
-     * when a TensorRT redistributable jar on the class path was loaded first.
+     * than 10.6, or (when {@code expectedDirectory} is given) a file from another folder: a safety net,
+     * since {@link TensorRtHome#use} loads the home's file before any TensorRT class can load another.
      */
     static void check(TensorRtLibrary lib, Path expectedDirectory) {
         if (lib.major() != TensorRtHome.MAJOR) {
@@ -82,8 +82,8 @@ public record TensorRtLibrary(int version, int build, String path) {
         }
         if (expectedDirectory != null && !lib.path().equals(UNKNOWN_PATH) && !within(Path.of(lib.path()), expectedDirectory)) {
             throw new TensorRtLibraryException("TensorRT " + lib.release() + " was loaded from " + lib.path() + ", not from the TensorRT home's "
-                    + expectedDirectory + ": a TensorRT jar on the class path came first; remove it, or start Java with"
-                    + " -D" + TensorRtHome.PATHS_FIRST + "=true");
+                    + expectedDirectory + ": JavaCPP loaded another copy (a TensorRT jar on"
+                    + " the class path?); remove it from the class path");
         }
     }
 

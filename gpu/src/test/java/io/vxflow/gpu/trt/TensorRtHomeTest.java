@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,12 +92,17 @@ class TensorRtHomeTest {
     }
 
     @Test
-    void javacppSearchesTheFolderFirstAndKeepsAPreloadPathGivenBefore() {
-        Path lib = Path.of("/opt/TensorRT-10.8.0.43/lib");
-        assertThat(TensorRtHome.javacppProperties(lib, null)).isEqualTo(Map.of("org.bytedeco.javacpp.pathsFirst", "true",
-                "org.bytedeco.javacpp.platform.preloadpath", "/opt/TensorRT-10.8.0.43/lib"));
-        assertThat(TensorRtHome.javacppProperties(lib, "/opt/cuda/lib64")).containsEntry("org.bytedeco.javacpp.platform.preloadpath",
-                "/opt/TensorRT-10.8.0.43/lib:/opt/cuda/lib64");
+    void theLibrariesAreRegisteredUnderTheNamesJavacppsTensorRtClassesLoadThemBy() {
+        // the 1.5.11 presets: nvinfer's link "nvinfer@.10", nvinfer_plugin's "nvinfer_plugin@.10", nvonnxparser's "nvonnxparser@.10"
+        assertThat(TensorRtHome.LIBRARIES.stream().map(TensorRtHome::javacppName).toList())
+                .containsExactly("nvinfer@.10", "nvinfer_plugin@.10", "nvonnxparser@.10");
+        assertThat(org.bytedeco.tensorrt.presets.nvinfer.class.getAnnotation(org.bytedeco.javacpp.annotation.Properties.class).value()[0]
+                .link()).contains("nvinfer@.10");
+        assertThat(org.bytedeco.tensorrt.presets.nvinfer_plugin.class.getAnnotation(org.bytedeco.javacpp.annotation.Properties.class)
+                .value()[0].link()).contains("nvinfer_plugin@.10");
+        assertThat(org.bytedeco.tensorrt.presets.nvonnxparser.class.getAnnotation(org.bytedeco.javacpp.annotation.Properties.class)
+                .value()[0].link()).contains("nvonnxparser@.10");
+        assertThatThrownBy(() -> TensorRtHome.javacppName("libnvinfer.so")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

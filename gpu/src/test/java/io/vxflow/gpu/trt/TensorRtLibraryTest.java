@@ -65,7 +65,7 @@ class TensorRtLibraryTest {
         String redist = "/home/u/.javacpp/cache/tensorrt-10.6-1.5.11-linux-x86_64-redist.jar/org/bytedeco/tensorrt/linux-x86_64/libnvinfer.so.10";
         assertThatThrownBy(() -> TensorRtLibrary.check(new TensorRtLibrary(100600, 26, redist), home))
                 .isInstanceOf(TensorRtLibraryException.class)
-                .hasMessage("TensorRT 10.6.0.26 was loaded from " + redist + ", not from the TensorRT home's " + home + ": a TensorRT jar on"
-                        + " the class path came first; remove it, or start Java with -Dorg.bytedeco.javacpp.pathsFirst=true");
+                .hasMessage("TensorRT 10.6.0.26 was loaded from " + redist + ", not from the TensorRT home's " + home + ": JavaCPP loaded another"
+                        + " copy (a TensorRT jar on the class path?); remove it from the class path");
     }
 }
