@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class NvrtcCompiler {
     private static final Logger LOG = LoggerFactory.getLogger(NvrtcCompiler.class);
     static final List<String> OPTIONS = List.of("--fmad=false", "--std=c++17", "-default-device");
+    /**
+     * Diagnostic: compile for this target ({@code compute_80}, {@code sm_90}) instead of the one
+     * {@link NvrtcTarget#choose} picks; the GPU tests run the PTX path on a GPU NVRTC knows with it.
+     */
+    public static final String TARGET_PROPERTY = "vxflow.nvrtc.target";
     private static final Set<String> LOGGED_NEWER = new HashSet<>();
     private static int[] supportedArchs;
 
@@ -69,6 +74,10 @@ public final class NvrtcCompiler {
 
     /** The target for {@code device} with this NVRTC's architectures; a GPU newer than NVRTC is logged once per architecture. */
     private static NvrtcTarget target(GpuDevice device, String nvrtcVersion) {
+        String forced = System.getProperty(TARGET_PROPERTY);
+        if (forced != null && !forced.isBlank()) {
+            return NvrtcTarget.parse(forced);
+        }
         NvrtcTarget target = NvrtcTarget.choose(device.ccMajor(), device.ccMinor(), supportedArchs());
         if (target.ptx() && LOGGED_NEWER.add(device.arch())) {
             LOG.info("GPU {} ({}) is newer than NVRTC {} knows (up to sm_{}): kernels are compiled to PTX for {} and the driver compiles"

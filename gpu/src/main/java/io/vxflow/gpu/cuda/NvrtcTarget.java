@@ -25,6 +25,19 @@ public record NvrtcTarget(int arch, boolean ptx) {
     }
 
     /**
+     * {@code sm_90} or {@code compute_80}, as NVRTC names targets.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static NvrtcTarget parse(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(sm|compute)_(\\d{2,3})").matcher(name.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("NVRTC target '" + name + "' is not sm_NN or compute_NN");
+        }
+        return new NvrtcTarget(Integer.parseInt(m.group(2)), m.group(1).equals("compute"));
+    }
+
+    /**
      * The target for a GPU of compute capability {@code ccMajor.ccMinor} and an NVRTC that knows the
      * architectures {@code supported} ({@code nvrtcGetSupportedArchs}, e.g. {@code 50, 52, ..., 90}).
      *

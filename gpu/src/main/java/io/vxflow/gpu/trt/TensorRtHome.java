@@ -143,7 +143,7 @@ public final class TensorRtHome {
      *
      * @throws TensorRtLibraryException when the home is unusable, a library fails to load (the
      *     dynamic linker's reason is given), another home was used already, or TensorRT is loaded
-     *     already
+     *     already from another folder
      */
     public static synchronized Libraries use(Path home) {
         Libraries libs = find(home);
@@ -154,7 +154,8 @@ public final class TensorRtHome {
             throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already uses " + used.home());
         }
         Optional<String> loaded = TensorRtLibrary.mappedLibrary();
-        if (loaded.isPresent()) {
+        // loaded already (the dynamic linker found it on LD_LIBRARY_PATH) is fine when it is this very folder's
+        if (loaded.isPresent() && !TensorRtLibrary.within(Path.of(loaded.get()), libs.directory())) {
             throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already loaded TensorRT from " + loaded.get());
         }
         for (String library : LIBRARIES) {

@@ -87,7 +87,8 @@ public record TensorRtLibrary(int version, int build, String path) {
         }
     }
 
-    private static boolean within(Path file, Path directory) {
+    /** Whether {@code file} (symbolic links resolved) lies directly in {@code directory}. */
+    static boolean within(Path file, Path directory) {
         try {
             return file.toRealPath().getParent().equals(directory.toRealPath());
         } catch (IOException e) {

@@ -38,6 +38,13 @@ class NvrtcTargetTest {
     }
 
     @Test
+    void targetsParseFromNvrtcsNames() {
+        assertThat(NvrtcTarget.parse("compute_80")).isEqualTo(new NvrtcTarget(80, true));
+        assertThat(NvrtcTarget.parse("sm_120")).isEqualTo(new NvrtcTarget(120, false));
+        assertThatThrownBy(() -> NvrtcTarget.parse("sm90")).hasMessage("NVRTC target 'sm90' is not sm_NN or compute_NN");
+    }
+
+    @Test
     void aGpuOlderThanEveryArchitectureIsRefused() {
         assertThatThrownBy(() -> NvrtcTarget.choose(3, 5, NVRTC_12_6)).isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("GPU sm_35 is older than every architecture this NVRTC compiles for [50, 52");
