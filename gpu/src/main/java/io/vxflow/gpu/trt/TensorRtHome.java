@@ -153,19 +153,24 @@ public final class TensorRtHome {
             }
             throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already uses " + used.home());
         }
-        Optional<String> loaded = TensorRtLibrary.mappedLibrary();
-        // loaded already (the dynamic linker found it on LD_LIBRARY_PATH) is fine when it is this very folder's
-        if (loaded.isPresent() && !TensorRtLibrary.within(Path.of(loaded.get()), libs.directory())) {
-            throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already loaded TensorRT from " + loaded.get());
+        List<String> mapped = TensorRtLibrary.mappedLibraries();
+        for (String file : mapped) {
+            if (!TensorRtLibrary.within(Path.of(file), libs.directory())) {
+                throw new TensorRtLibraryException("TensorRT home " + home + " comes too late: this JVM already loaded TensorRT from " + file);
+            }
         }
-        for (String library : LIBRARIES) {
-            Path file = libs.directory().resolve(library).toAbsolutePath();
-            try {
-                System.load(file.toString()); // here, so that a failure comes with the dynamic linker's reason
-                // the same file again: a no-op for the JVM, and JavaCPP now knows the library by the name its classes use
-                Loader.loadLibrary(TensorRtHome.class, new URL[] {file.toUri().toURL()}, javacppName(library));
-            } catch (UnsatisfiedLinkError | MalformedURLException e) {
-                throw new TensorRtLibraryException("TensorRT home " + home + ": cannot load " + file + ": " + e.getMessage());
+        // mapped already from this very folder: the dynamic linker found it on LD_LIBRARY_PATH, or an earlier class loader of
+        // this JVM (a restarted Flink job) loaded it; loading it again here would fail ("already loaded in another classloader")
+        if (mapped.isEmpty()) {
+            for (String library : LIBRARIES) {
+                Path file = libs.directory().resolve(library).toAbsolutePath();
+                try {
+                    System.load(file.toString()); // here, so that a failure comes with the dynamic linker's reason
+                    // the same file again: a no-op for the JVM, and JavaCPP now knows the library by the name its classes use
+                    Loader.loadLibrary(TensorRtHome.class, new URL[] {file.toUri().toURL()}, javacppName(library));
+                } catch (UnsatisfiedLinkError | MalformedURLException e) {
+                    throw new TensorRtLibraryException("TensorRT home " + home + ": cannot load " + file + ": " + e.getMessage());
+                }
             }
         }
         if (!onLibraryPath(libs.directory(), System.getenv("LD_LIBRARY_PATH"))) {

@@ -6,7 +6,10 @@ import static org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -58,8 +61,13 @@ public record TensorRtLibrary(int version, int build, String path) {
         Optional<TensorRtHome.Libraries> home = TensorRtHome.configured().map(TensorRtHome::use).or(TensorRtHome::used);
         // the first call into the TensorRT classes: JavaCPP loads libnvinfer.so.10 here
         int version = getInferLibVersion();
-        TensorRtLibrary lib = new TensorRtLibrary(version, getInferLibBuildVersion(), mappedLibrary().orElse(UNKNOWN_PATH));
-        check(lib, home.map(TensorRtHome.Libraries::directory).orElse(null));
+        List<String> mapped = mappedLibraries();
+        Path expected = home.map(TensorRtHome.Libraries::directory).orElse(null);
+        // with a home, a second copy from anywhere else is what must be refused, whichever the maps list first
+        String path = mapped.stream().filter(f -> expected != null && !within(Path.of(f), expected)).findFirst()
+                .orElse(mapped.isEmpty() ? UNKNOWN_PATH : mapped.get(0));
+        TensorRtLibrary lib = new TensorRtLibrary(version, getInferLibBuildVersion(), path);
+        check(lib, expected);
         LOG.info("TensorRT {} loaded from {}{}", lib.release(), lib.path(), home.map(h -> " (TensorRT home " + h.home() + ")")
                 .orElse(" (JavaCPP's search: the class path's jars, then the library path)"));
         loaded = lib;
@@ -98,21 +106,32 @@ public record TensorRtLibrary(int version, int build, String path) {
 
     /** The libnvinfer file mapped into this process, if TensorRT is loaded (Linux: {@code /proc/self/maps}). */
     static Optional<String> mappedLibrary() {
+        return mappedLibraries().stream().findFirst();
+    }
+
+    /** Every distinct libnvinfer file mapped into this process: none, one, or a second copy from elsewhere. */
+    static List<String> mappedLibraries() {
         try {
-            return mappedLibrary(Files.readString(Path.of("/proc/self/maps")));
+            return mappedLibraries(Files.readString(Path.of("/proc/self/maps")));
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return List.of();
         }
     }
 
     /** The first {@code .../libnvinfer.so[.N...]} path in the text of a {@code /proc/PID/maps} file. */
     static Optional<String> mappedLibrary(String maps) {
+        return mappedLibraries(maps).stream().findFirst();
+    }
+
+    /** The distinct {@code .../libnvinfer.so[.N...]} paths in the text of a {@code /proc/PID/maps} file, in order. */
+    static List<String> mappedLibraries(String maps) {
+        Set<String> paths = new LinkedHashSet<>();
         for (String line : maps.split("\n")) {
             Matcher m = MAPPED.matcher(line.strip());
             if (m.find()) {
-                return Optional.of(m.group(1));
+                paths.add(m.group(1));
             }
         }
-        return Optional.empty();
+        return List.copyOf(paths);
     }
 }

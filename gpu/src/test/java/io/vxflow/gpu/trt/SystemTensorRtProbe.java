@@ -49,12 +49,7 @@ public final class SystemTensorRtProbe {
 
     /** Every distinct libnvinfer file in this process: one, or a second copy came from somewhere. */
     private static java.util.List<String> mappedCopies() {
-        try {
-            return java.nio.file.Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                    .map(l -> TensorRtLibrary.mappedLibrary(l + "\n")).flatMap(java.util.Optional::stream).distinct().toList();
-        } catch (java.io.IOException e) {
-            return java.util.List.of("(unreadable: " + e.getMessage() + ")");
-        }
+        return TensorRtLibrary.mappedLibraries();
     }
 
     private static void engine(TensorRtLibrary lib) {

@@ -34,6 +34,8 @@ class TensorRtLibraryTest {
     @Test
     void theFileComesFromTheProcessMaps() {
         assertThat(TensorRtLibrary.mappedLibrary(MAPS)).contains("/opt/TensorRT-10.8.0.43/lib/libnvinfer.so.10.8.0");
+        assertThat(TensorRtLibrary.mappedLibraries(MAPS + "7f1e-7f1f r-xp 0 0:0 0   /root/.javacpp/cache/t.jar/libnvinfer.so.10\n"))
+                .containsExactly("/opt/TensorRT-10.8.0.43/lib/libnvinfer.so.10.8.0", "/root/.javacpp/cache/t.jar/libnvinfer.so.10");
         assertThat(TensorRtLibrary.mappedLibrary("7f1c-7f1d r-xp 0 0:0 0   /tmp/vx/lib/libnvinfer.so.10\n")).contains("/tmp/vx/lib/libnvinfer.so.10");
         assertThat(TensorRtLibrary.mappedLibrary(MAPS.lines().filter(l -> !l.contains("libnvinfer.so")).reduce("", (a, b) -> a + b + "\n")))
                 .isEmpty();
