@@ -27,7 +27,7 @@ public final class InferBenchmark {
     private InferBenchmark() {}
 
     public static void run(BenchReport report, int gpu, List<Path> models, int[] batches, Precision precision, int parityImages) {
-        report.machine("tensorrt", Integer.toString(org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion()));
+        report.machine("tensorrt", io.vxflow.gpu.trt.TensorRtLibrary.load().release());
         io.vxflow.gpu.cuda.GpuDevice dev = io.vxflow.gpu.cuda.Cuda.device(gpu);
         report.machine("gpu", dev.name() + " (" + dev.arch() + ", driver API " + dev.driverVersion() + ")");
         int maxBatch = 0;

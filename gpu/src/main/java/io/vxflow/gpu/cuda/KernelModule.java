@@ -13,8 +13,9 @@ import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * CUDA C kernels from a classpath resource, compiled by NVRTC to a CUBIN for the slot's GPU (cached
- * on disk, see {@link NvrtcCompiler}) and loaded into its context with the driver API. Owns the
+ * CUDA C kernels from a classpath resource, compiled by NVRTC to a CUBIN for the slot's GPU (or PTX
+ * the driver finishes, for a GPU newer than NVRTC; cached on disk, see {@link NvrtcCompiler}) and
+ * loaded into its context with the driver API. Owns the
  * loaded module and its kernel handles; one per slot.
  */
 public final class KernelModule implements AutoCloseable {
@@ -23,10 +24,10 @@ public final class KernelModule implements AutoCloseable {
     private final Map<String, CudaKernel> kernels = new HashMap<>();
     private boolean closed;
 
-    private KernelModule(GpuContext context, byte[] cubin) {
+    private KernelModule(GpuContext context, byte[] cubinOrPtx) {
         this.context = context;
         context.makeCurrent();
-        try (BytePointer image = new BytePointer(cubin)) {
+        try (BytePointer image = new BytePointer(cubinOrPtx)) {
             Cuda.check(cuModuleLoadData(module, image), "cuModuleLoadData");
         }
     }
@@ -40,7 +41,7 @@ public final class KernelModule implements AutoCloseable {
     public static KernelModule load(GpuContext context, String resource) {
         String source = readResource(resource);
         String name = resource.substring(resource.lastIndexOf('/') + 1);
-        return new KernelModule(context, NvrtcCompiler.cubin(source, name, context.device()));
+        return new KernelModule(context, NvrtcCompiler.image(source, name, context.device()));
     }
 
     static String readResource(String resource) {

@@ -1,8 +1,5 @@
 package io.vxflow.gpu.trt;
 
-import static org.bytedeco.tensorrt.global.nvinfer.getInferLibBuildVersion;
-import static org.bytedeco.tensorrt.global.nvinfer.getInferLibVersion;
-
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.GpuDevice;
 import io.vxflow.gpu.infer.ModelException;
@@ -61,6 +58,7 @@ public final class TensorRtEngine implements AutoCloseable {
      * @throws IllegalArgumentException when {@code maxBatch} is below 1, or differs from a model's
      *     fixed batch
      * @throws ModelException when the model is missing, changed, or not something TensorRT builds
+     * @throws TensorRtLibraryException when the TensorRT libraries are unusable ({@link TensorRtLibrary#load})
      */
     public static TensorRtEngine acquire(ModelInfo model, GpuDevice device, Precision precision, int maxBatch) {
         Objects.requireNonNull(model, "model");
@@ -73,7 +71,9 @@ public final class TensorRtEngine implements AutoCloseable {
             throw new IllegalArgumentException("model " + model.name() + " has a fixed batch of " + model.fixedBatch()
                     + "; set the max batch to it");
         }
-        EngineKey key = EngineKey.of(model, device, precision, maxBatch, getInferLibVersion(), getInferLibBuildVersion());
+        // keyed by the TensorRT actually loaded (a system TensorRT's, see TensorRtHome): plans load only in the release that built them
+        TensorRtLibrary trt = TensorRtLibrary.load();
+        EngineKey key = EngineKey.of(model, device, precision, maxBatch, trt.version(), trt.build());
         RegistryKey rk = new RegistryKey(key, device.index());
         SharedEngine shared;
         synchronized (ENGINES) {

@@ -50,6 +50,17 @@ class EngineKeyTest {
     }
 
     @Test
+    void theLoadedTensorRtReleaseIsInTheKey() {
+        // a system TensorRT (10.8 on Blackwell) and the bundled 10.6 never share an engine: plans load only in the release that built them
+        EngineKey bundled = EngineKey.of(DYNAMIC, H200, Precision.FP16, 8, 100600, 26);
+        EngineKey system = EngineKey.of(DYNAMIC, H200, Precision.FP16, 8, 100800, 43);
+        assertThat(system.fileName("m")).isNotEqualTo(bundled.fileName("m"));
+        assertThat(system.canonical()).contains(";tensorrt=100800.43;");
+        assertThat(bundled.differencesFrom(system)).containsExactly("TensorRT 10.8.0.43 instead of 10.6.0.26");
+        assertThat(EngineKey.of(DYNAMIC, H200, Precision.FP16, 8, 100600, 27).fileName("m")).as("build number").isNotEqualTo(bundled.fileName("m"));
+    }
+
+    @Test
     void settingsThatCannotBeBuiltAreRefused() {
         assertThatThrownBy(() -> new BuildSettings(0, 4096, 1, 8, List.of())).hasMessageContaining("workspace");
         assertThatThrownBy(() -> new BuildSettings(128, 64, 1, 8, List.of())).hasMessageContaining("workspace");

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--parity-images", paramLabel = "N", defaultValue = "256", description = "infer: images compared with ONNX Runtime (0: none).")
     int parityImages;
 
+    @Mixin
+    TensorRtHomeFlag tensorRt;
+
     @Override
     public Integer call() throws Exception {
         if (what == null) {
@@ -67,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!all && !List.of("ops", "decode", "infer").contains(what)) {
             throw new UserError("unknown benchmark '" + what + "' (use ops, decode, infer, all or e2e)");
         }
+        tensorRt.apply();
         if (!GpuProbe.available()) {
             throw new UserError("vxflow bench " + what + " needs an NVIDIA GPU (vxflow bench e2e --backend cpu does not): " + GpuProbe.reason());
         }

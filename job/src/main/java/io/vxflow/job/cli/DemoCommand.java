@@ -29,8 +29,12 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     PipelineFlags pipeline;
 
+    @Mixin
+    TensorRtHomeFlag tensorRt;
+
     @Override
     public Integer call() throws Exception {
+        tensorRt.apply();
         PipelineFlags.require(streams > 0 && streams <= 1000, "--streams must be 1..1000");
         PipelineFlags.require(seconds > 0 && seconds <= 3600, "--seconds must be 1..3600");
         if (out != null && out.toAbsolutePath().getParent() != null && !Files.isDirectory(out.toAbsolutePath().getParent())) {

@@ -7,6 +7,7 @@ import io.vxflow.job.Models;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,12 +32,16 @@ final class EngineCommand implements Callable<Integer> {
     @Option(names = "--gpu", paramLabel = "N", defaultValue = "0", description = "GPU index (default: ${DEFAULT-VALUE}).")
     int gpu;
 
+    @Mixin
+    TensorRtHomeFlag tensorRt;
+
     @Override
     public Integer call() {
         PipelineFlags.require(action.equals("build"), "unknown action '" + action + "' (use: vxflow engine build --model FILE)");
         PipelineFlags.require(maxBatch >= 1, "--max-batch must be at least 1");
         String p = precision.toLowerCase(Locale.ROOT);
         PipelineFlags.require(p.equals("fp16") || p.equals("fp32"), "--precision must be fp16 or fp32");
+        tensorRt.apply();
         if (!GpuProbe.available()) {
             throw new UserError("vxflow engine build needs an NVIDIA GPU: " + GpuProbe.reason());
         }

@@ -1,6 +1,7 @@
 package io.vxflow.job.cli;
 
 import io.vxflow.gpu.infer.ModelInfo;
+import io.vxflow.gpu.trt.TensorRtHome;
 import io.vxflow.job.CheckpointDirectory;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.LocalCluster;
@@ -68,8 +69,17 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     KafkaClientFlags kafka;
 
+    @Mixin
+    TensorRtHomeFlag tensorRt;
+
     @Override
     public Integer call() throws Exception {
+        if (!Vxflow.insideFlinkClient()) {
+            tensorRt.apply();
+        } else if (tensorRt.home != null) {
+            throw new UserError("--tensorrt-home is for local runs; on a cluster set " + TensorRtHome.ENV
+                    + " in the TaskManagers' environment (Kubernetes: containerized.taskmanager.env." + TensorRtHome.ENV + ")");
+        }
         Configuration conf = configuration();
         ModelInfo model = Models.inspect(conf.getOptional(JobOptions.MODEL)
                 .orElseThrow(() -> new UserError("--model is required (an .onnx file, or 'squares' for the built-in test detector)")));

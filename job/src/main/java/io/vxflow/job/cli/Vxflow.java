@@ -3,6 +3,7 @@ package io.vxflow.job.cli;
 import io.vxflow.connectors.broker.BrokerStartException;
 import io.vxflow.connectors.producer.VideoSourceException;
 import io.vxflow.gpu.infer.ModelException;
+import io.vxflow.gpu.trt.TensorRtLibraryException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -103,7 +104,7 @@ public final class Vxflow implements Callable<Integer> {
         }
         int depth = 0;
         for (Throwable t = e; t != null && depth < 64; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (t instanceof UserError || t instanceof ModelException || t instanceof BrokerStartException || t instanceof VideoSourceException) {
+            if (t instanceof UserError || t instanceof ModelException || t instanceof TensorRtLibraryException || t instanceof BrokerStartException || t instanceof VideoSourceException) {
                 return t;
             }
         }
