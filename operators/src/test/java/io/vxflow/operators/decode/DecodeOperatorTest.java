@@ -27,7 +27,9 @@ import java.util.stream.LongStream;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
-import org.apache.flink.api.common.typeinfo.Types;
+import io.vxflow.operators.route.StreamKey;
+import io.vxflow.operators.route.StreamKeyTypeInfo;
+import org.apache.flink.api.java.tuple.Tuple2;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
@@ -50,6 +52,8 @@ import org.junit.jupiter.api.Test;
  * drains, eviction, bad input by reason, overload.
  */
 class DecodeOperatorTest {
+    /** Key groups of the harness (and of the keys the tests send, by the hash of each stream id). */
+    private static final int MAX_PARALLELISM = 128;
     private static final long IDLE = 2_000;
 
     private static PipelineSpec spec() {
@@ -100,7 +104,7 @@ class DecodeOperatorTest {
     /** The operator in a harness, with the mailbox worked until the workers are done. */
     private static final class Decode implements AutoCloseable {
         final DecodeOperator op;
-        final KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> h;
+        final KeyedOneInputStreamOperatorTestHarness<StreamKey, Tuple2<StreamKey, FrameRecord>, FrameHandle> h;
         /** Every metric the operator registered, by its full identifier, as a reporter would see it. */
         final Map<String, Metric> metrics = new ConcurrentHashMap<>();
 
@@ -110,8 +114,8 @@ class DecodeOperatorTest {
                     .setRegisterConsumer((metric, name, group) -> metrics.put(group.getMetricIdentifier(name), metric)).build();
             TaskMetricGroup task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
                     .addJob(new JobID(), "job").addTask(ExecutionAttemptID.randomId(), "decode-task");
-            MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).setMaxParallelism(128).build();
-            h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.StreamIdSelector(), Types.STRING, env);
+            MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).setMaxParallelism(MAX_PARALLELISM).build();
+            h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.RoutedKeySelector(), StreamKeyTypeInfo.INSTANCE, env);
             h.setup(FrameHandleSerializer.INSTANCE);
         }
 
@@ -141,7 +145,7 @@ class DecodeOperatorTest {
         /** Feeds records without waiting for the workers: units may still be in flight afterwards. */
         void feed(List<FrameRecord> records) throws Exception {
             for (FrameRecord r : records) {
-                h.processElement(r, 0);
+                h.processElement(Routed.hashed(r, MAX_PARALLELISM), 0);
             }
         }
 
@@ -789,7 +793,7 @@ class DecodeOperatorTest {
             d.time(0);
             MemoryProbe before = MemoryProbe.sample();
             for (int n = 0; n < ids; n++) {
-                d.h.processElement(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), 0);
+                d.h.processElement(Routed.hashed(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), MAX_PARALLELISM), 0);
             }
             d.settle();
             MemoryProbe held = MemoryProbe.sample();
