@@ -14,10 +14,12 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * summed per key group and per decode subtask, and its choice of key group for a new stream.
  * Flink-free; the router's task thread owns it; gauges read only the {@code volatile} spread.
  *
- * <p><b>Choosing.</b> A new stream goes to the decode subtask carrying the least load; among equally
+ * <p><b>Choosing.</b> A new stream weighs its picture size times the frame rate last measured for a
+ * stream of that size (30 at first) until its own is measured. It goes to the decode subtask carrying the least load; among equally
  * loaded ones, the first at or after this router's own index (so that parallel routers, each with
  * equal streams, do not all pick subtask 0). Within the subtask's key-group range it goes down by
- * halves, into the lighter half each time, to one key group: every half and quarter of the range
+ * halves, into the lighter half each time (on a tie, the side this router's index picks), to one key
+ * group: every half and quarter of the range
  * carries about the same load, so a rescale that splits the range (or merges ranges) splits the load
  * too, and no stream has to move.
  */
@@ -48,6 +50,11 @@ final class RoutingTable {
     private final int parallelism;
     private final int routerIndex;
     private final Map<String, Entry> entries = new HashMap<>();
+    /**
+     * The frame rate last measured for a stream of each picture size: a new stream's guess until its
+     * own is measured (cameras of one size tend to share their settings), better than a flat 30.
+     */
+    private final Map<Long, Double> fpsOfSize = new HashMap<>();
     private final double[] keyGroupLoad;
     private final int[] keyGroupStreams;
     private final double[] subtaskLoad;
@@ -102,18 +109,20 @@ final class RoutingTable {
         KeyGroupRange range = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, parallelism, subtask);
         int lo = range.getStartKeyGroup();
         int hi = range.getEndKeyGroup();
-        while (lo < hi) {
+        for (int depth = 0; lo < hi; depth++) {
             int mid = (lo + hi) >>> 1;
             double lower = sum(keyGroupLoad, lo, mid);
             double upper = sum(keyGroupLoad, mid + 1, hi);
-            boolean goLower = lower < upper || (lower == upper && streams(lo, mid) <= streams(mid + 1, hi));
+            int fewer = Integer.compare(streams(lo, mid), streams(mid + 1, hi));
+            // on a tie, routers take different sides (by the bits of their index), so that their remainders do not pile up in one half
+            boolean goLower = lower < upper || (lower == upper && (fewer < 0 || (fewer == 0 && ((routerIndex >> depth) & 1) == 0)));
             if (goLower) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        Entry e = new Entry(streamId, lo, pixels, StreamRate.DEFAULT_FPS, nowMillis, maxParallelism);
+        Entry e = new Entry(streamId, lo, pixels, fpsOfSize.getOrDefault(pixels, StreamRate.DEFAULT_FPS), nowMillis, maxParallelism);
         e.local = true;
         add(e);
         return e;
@@ -123,7 +132,9 @@ final class RoutingTable {
     void observe(Entry e, long ptsMicros, long nowMillis) {
         e.lastSeenMillis = nowMillis;
         e.local = true;
-        e.rate.record(ptsMicros);
+        if (e.rate.record(ptsMicros)) {
+            fpsOfSize.put(e.pixels, e.rate.fps());
+        }
         double w = e.pixels * e.rate.fps();
         if (w != e.weight) {
             load(e, -e.weight);

@@ -30,25 +30,28 @@ public final class StreamRate {
         this.fps = fps > 0 ? fps : DEFAULT_FPS;
     }
 
-    /** Counts a record of the stream with presentation time {@code ptsMicros}. */
-    public void record(long ptsMicros) {
+    /** Counts a record of the stream with presentation time {@code ptsMicros}; true when that measured the rate anew. */
+    public boolean record(long ptsMicros) {
         if (frames == 0 || ptsMicros < minPts - JUMP_MICROS || ptsMicros > maxPts + JUMP_MICROS) {
             open(ptsMicros);
-            return;
+            return false;
         }
+        boolean measured = false;
         frames++;
         minPts = Math.min(minPts, ptsMicros);
         maxPts = Math.max(maxPts, ptsMicros);
         long span = maxPts - minPts;
         if (frames >= MIN_FRAMES && span > 0) {
-            double measured = (frames - 1) * 1e6 / span;
-            if (measured >= MIN_FPS && measured <= MAX_FPS) {
-                fps = measured;
+            double rate = (frames - 1) * 1e6 / span;
+            if (rate >= MIN_FPS && rate <= MAX_FPS) {
+                fps = rate;
+                measured = true;
             }
         }
         if (span >= WINDOW_MICROS) {
             open(ptsMicros);
         }
+        return measured;
     }
 
     private void open(long ptsMicros) {
