@@ -217,6 +217,47 @@ class DecodeOperatorTest {
         return out;
     }
 
+    /**
+     * A stream whose records start coming under another key (the router gave it a key group after
+     * its first records came by the hash of its id, or placed it anew): the track follows the new key,
+     * its position moves there at the next checkpoint and is gone from the old one, and its numbering
+     * goes on.
+     */
+    @Test
+    void aStreamThatComesUnderAnotherKeyKeepsItsNumberingAndItsStateMovesWithIt() throws Exception {
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 90);
+        StreamKey first = StreamKey.hashed("cam", MAX_PARALLELISM);
+        StreamKey chosen = StreamKey.of("cam", (first.keyGroup() + 1) % MAX_PARALLELISM, MAX_PARALLELISM);
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            for (FrameRecord r : stream.subList(0, 20)) {
+                d.h.processElement(Tuple2.of(first, r), 0);
+            }
+            d.settle();
+            d.h.snapshot(1, 1);
+            assertThat(d.h.numKeyedStateEntries()).isEqualTo(1);
+            for (FrameRecord r : stream.subList(20, 40)) {
+                d.h.processElement(Tuple2.of(chosen, r), 0);
+            }
+            d.settle();
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+            assertThat(d.takeHandles()).extracting(FrameHandle::frameIndex).containsExactlyElementsOf(
+                    java.util.stream.LongStream.range(0, 40).boxed().toList());
+            snapshot = d.h.snapshot(2, 2);
+        }
+        try (Decode d = new Decode(settings(60_000, 600_000), null).restore(snapshot)) {
+            assertThat(d.h.numKeyedStateEntries()).as("the position under the new key only").isEqualTo(1);
+            for (FrameRecord r : stream.subList(40, 90)) {
+                d.h.processElement(Tuple2.of(chosen, r), 0);
+            }
+            d.endInput();
+            List<FrameHandle> out = d.takeHandles();
+            // no replay source: the restored stream resumes at its next keyframe (60), numbered on from 40
+            assertThat(out).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(60, 90));
+            assertThat(out.get(0).frameIndex()).isEqualTo(40);
+        }
+    }
+
     @Test
     void framesComeOutInPresentationOrderOncePerStreamWhateverTheInterleaving() throws Exception {
         List<FrameRecord> a = TestFrames.stream("a", Profile.HIGH_BFRAMES, 45);
