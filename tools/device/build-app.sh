@@ -14,7 +14,7 @@ APP=.device-app
 rm -rf "$APP" && mkdir -p "$APP/lib" "$APP/test-classes"
 cp job/target/vxflow.jar "$APP/lib/vxflow.jar"
 zip -q -d "$APP/lib/vxflow.jar" 'org/bytedeco/ffmpeg/linux-x86_64/*' > /dev/null
-# junit-console.jar, assertj-core.jar, byte-buddy.jar, ffmpeg-gpl.jar: the names run-gpu-suite.sh uses
+# junit-console.jar, assertj-core.jar, byte-buddy.jar, archunit.jar, ffmpeg-gpl.jar: the names run-gpu-suite.sh uses
 cp it/target/device-lib/*.jar "$APP/lib/"
 cp -r gpu/target/test-classes "$APP/test-classes/gpu"
 cp -r it/target/test-classes "$APP/test-classes/it"

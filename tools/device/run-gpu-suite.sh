@@ -18,7 +18,7 @@ if ! has_cupti; then
   CUPTI=$(find "${VX_APP:-.}" /tmp/vx /usr/local /opt /usr/lib -maxdepth 9 -name 'libcupti.so.12' 2>/dev/null | head -1)
   [ -n "$CUPTI" ] && export LD_LIBRARY_PATH="$(dirname "$CUPTI")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
-CP="lib/ffmpeg-gpl.jar:test-classes/gpu:test-classes/it:lib/assertj-core.jar:lib/byte-buddy.jar:lib/vxflow.jar"
+CP="lib/ffmpeg-gpl.jar:test-classes/gpu:test-classes/it:lib/assertj-core.jar:lib/byte-buddy.jar:lib/archunit.jar:lib/vxflow.jar"
 JAVA_OPTS="-Xmx16g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
 # FFmpeg's GPL build (lib/ffmpeg-gpl.jar; libx264 and libx265 make the test streams), as in the Maven build's tests
 JAVA_OPTS="$JAVA_OPTS -Dorg.bytedeco.javacpp.platform.extension=-gpl"

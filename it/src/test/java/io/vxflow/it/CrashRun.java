@@ -121,7 +121,10 @@ final class CrashRun implements AutoCloseable {
         return ExactlyOnceCheck.of(live, published, read);
     }
 
-    /** {@code <logs>/published.tsv} and {@code <logs>/results.tsv}: what was sent and what came back, for a failure's post-mortem. */
+    /**
+     * {@code <logs>/published.tsv}, {@code results.tsv} and {@code acks.tsv} (partition, offset, send and
+     * acknowledgement times of every frame): what was sent, when, and what came back, for a failure's post-mortem.
+     */
     private void writeForDiagnosis(Map<String, List<Long>> published, Map<String, List<io.vxflow.connectors.results.FrameResult>> read) {
         StringBuilder p = new StringBuilder("stream\tpts\n");
         published.forEach((s, pts) -> pts.forEach(t -> p.append(s).append('\t').append(t).append('\n')));
@@ -135,6 +138,7 @@ final class CrashRun implements AutoCloseable {
         try {
             java.nio.file.Files.writeString(cluster.logDir().resolve("published.tsv"), p);
             java.nio.file.Files.writeString(cluster.logDir().resolve("results.tsv"), r);
+            java.nio.file.Files.writeString(cluster.logDir().resolve("acks.tsv"), live.ackLog());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

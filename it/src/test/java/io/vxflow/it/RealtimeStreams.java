@@ -47,6 +47,8 @@ final class RealtimeStreams implements AutoCloseable {
     private final String topic;
     private final int fps;
     private final KafkaProducer<byte[], byte[]> producer;
+    /** Guarded by {@code acked}. */
+    private final StringBuilder ackLog = new StringBuilder();
     private final Map<String, List<Long>> acked = new LinkedHashMap<>();
     private final AtomicLong failedSends = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
@@ -113,6 +115,7 @@ final class RealtimeStreams implements AutoCloseable {
         h.add("codec", u.codec().wireName().getBytes(StandardCharsets.US_ASCII));
         h.add("pts", Long.toString(pts).getBytes(StandardCharsets.US_ASCII));
         h.add("key", (u.keyframe() ? "1" : "0").getBytes(StandardCharsets.US_ASCII));
+        long sent = System.currentTimeMillis();
         producer.send(new ProducerRecord<>(topic, null, s.id().getBytes(StandardCharsets.UTF_8), u.data(), h), (metadata, e) -> {
             if (e != null) {
                 failedSends.incrementAndGet();
@@ -120,6 +123,8 @@ final class RealtimeStreams implements AutoCloseable {
             } else {
                 synchronized (acked) {
                     acked.get(s.id()).add(pts);
+                    ackLog.append(s.id()).append('\t').append(pts).append('\t').append(metadata.partition()).append('\t')
+                            .append(metadata.offset()).append('\t').append(sent).append('\t').append(System.currentTimeMillis()).append('\n');
                 }
             }
         });
@@ -131,6 +136,16 @@ final class RealtimeStreams implements AutoCloseable {
 
     Stream stream(String id) {
         return streams.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Every acknowledged frame as {@code stream, pts, partition, offset, sent_ms, acked_ms} lines with a
+     * header, in order of acknowledgement: where a post-mortem sees a producer or partition stall.
+     */
+    String ackLog() {
+        synchronized (acked) {
+            return "stream\tpts\tpartition\toffset\tsent_ms\tacked_ms\n" + ackLog;
+        }
     }
 
     /** Frames acknowledged so far, all streams. */

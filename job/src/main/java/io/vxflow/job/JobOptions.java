@@ -81,7 +81,9 @@ public final class JobOptions {
             .withDescription("How often the mosaic preview is written.");
     public static final ConfigOption<Duration> IDLE_FLUSH = key("vxflow.decode.idle-flush").durationType().defaultValue(Duration.ofSeconds(30))
             .withDescription("A stream silent this long has its decoder drained, so frames held for B-frame reordering come out; "
-                    + "a stream that goes on mid-GOP re-decodes its GOP first. 0 turns it off.");
+                    + "a stream that goes on mid-GOP re-decodes its GOP first. A stream silent in the middle of a B-frame group "
+                    + "(frames it has not sent would precede the held ones) keeps them until it goes on or is evicted, so that a "
+                    + "stall costs no frames. 0 turns it off.");
     public static final ConfigOption<Duration> EVICT_AFTER = key("vxflow.decode.evict-after").durationType().defaultValue(Duration.ofMinutes(10))
             .withDescription("A stream silent this long has its decoder (NVDEC session, frame pool) closed; it re-opens when the stream returns.");
     public static final ConfigOption<Duration> STATE_EXPIRY = key("vxflow.decode.state-expiry").durationType().defaultValue(Duration.ofDays(1))

@@ -9,7 +9,7 @@ import io.vxflow.gpu.image.HostImage;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.infer.OnnxRuntimeEngine;
 import io.vxflow.gpu.ops.NormalizeSpec;
-import io.vxflow.gpu.pipeline.FrameOutput;
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.postprocess.TopK;
 import io.vxflow.gpu.postprocess.YoloDecoder;
@@ -109,7 +109,7 @@ public final class InferenceParity {
                     int off = i * cpuOut.itemSize();
                     if (model.kind() == ModelInfo.Kind.CLASSIFIER) {
                         TopK top = new TopK(model.numClasses(), 1);
-                        List<FrameOutput.ClassScore> c = top.select(cpuOut.data(), off), g = top.select(gpuOut, off);
+                        List<ClassScore> c = top.select(cpuOut.data(), off), g = top.select(gpuOut, off);
                         boolean same = c.get(0).classId() == g.get(0).classId();
                         compared++;
                         gpuCompared++;

@@ -4,11 +4,11 @@ package io.vxflow.gpu.cuda;
  * Closing several native resources in order where one failing must not keep the rest open (after a
  * sticky CUDA error every free fails, and each must still be attempted).
  */
-final class CloseAll {
+public final class CloseAll {
     private CloseAll() {}
 
     /** Closes each in turn, all of them whatever one throws; the first failure (later ones suppressed in it), or null. */
-    static RuntimeException closeAll(Iterable<? extends AutoCloseable> steps) {
+    public static RuntimeException closeAll(Iterable<? extends AutoCloseable> steps) {
         RuntimeException first = null;
         for (AutoCloseable c : steps) {
             try {

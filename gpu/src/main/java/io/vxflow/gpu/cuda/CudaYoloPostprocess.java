@@ -13,6 +13,9 @@ package io.vxflow.gpu.cuda;
  * Enqueues only.
  */
 public final class CudaYoloPostprocess {
+    /** Floats per kept detection in device memory: x1, y1, x2, y2, score, class. */
+    public static final int DETECTION_FIELDS = Kernels.DET_FIELDS;
+
     private final CudaKernel candidates;
     private final CudaKernel nms;
     private final int numClasses;

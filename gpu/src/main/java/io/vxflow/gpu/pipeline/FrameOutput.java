@@ -1,5 +1,6 @@
 package io.vxflow.gpu.pipeline;
 
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import java.util.List;
 
@@ -11,8 +12,4 @@ import java.util.List;
 public record FrameOutput(List<Detection> detections, List<ClassScore> classes, List<byte[]> crops, int cropSize) {
     /** No detections, no classes: the output of a frame that was not analysed. */
     public static final FrameOutput EMPTY = new FrameOutput(List.of(), List.of(), List.of(), 0);
-
-
-    /** A class and its probability. */
-    public record ClassScore(int classId, float score) {}
 }

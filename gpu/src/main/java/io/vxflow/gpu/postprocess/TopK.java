@@ -1,6 +1,5 @@
 package io.vxflow.gpu.postprocess;
 
-import io.vxflow.gpu.pipeline.FrameOutput.ClassScore;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -27,7 +27,7 @@ import io.vxflow.gpu.image.PixelFormat;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.infer.OnnxRuntimeEngine;
 import io.vxflow.gpu.ops.NormalizeSpec;
-import io.vxflow.gpu.pipeline.FrameOutput;
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.postprocess.TopK;
 import io.vxflow.gpu.postprocess.YoloDecoder;
@@ -364,7 +364,7 @@ class CudaOpsGpuTest {
         new CudaTopK(module, classes, 5).run(ctx, in.address(), n, out.address());
         float[] got = DeviceTransfers.downloadFloats(ctx, out.address(), n * 10);
         for (int img = 0; img < n; img++) {
-            List<FrameOutput.ClassScore> want = new TopK(classes, 5).select(java.nio.FloatBuffer.wrap(logits), img * classes);
+            List<ClassScore> want = new TopK(classes, 5).select(java.nio.FloatBuffer.wrap(logits), img * classes);
             for (int k = 0; k < 5; k++) {
                 assertThat((int) got[img * 10 + 2 * k]).isEqualTo(want.get(k).classId());
                 assertThat(got[img * 10 + 2 * k + 1]).isCloseTo(want.get(k).score(), org.assertj.core.data.Offset.offset(1e-6f));

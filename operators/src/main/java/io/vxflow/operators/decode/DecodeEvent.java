@@ -12,7 +12,10 @@ sealed interface DecodeEvent {
     enum Origin {
         /** Decoded from a unit as it arrived: it goes out, whatever its pts. */
         LIVE,
-        /** Decoded from units read again (a restore, a drained stream resuming mid-GOP): one emitted before is withheld silently. */
+        /**
+         * Decoded from units read again (a restore, a drained stream resuming mid-GOP), also when it comes out
+         * of the decoder after the replay ended: one emitted before is withheld silently.
+         */
         REPLAYED,
         /**
          * Decoded after a replay, before a frame of a GOP that began after it is out: one at or before the

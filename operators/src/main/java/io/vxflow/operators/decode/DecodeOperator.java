@@ -100,8 +100,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * framesDroppedOverload} counts only what overload cost.
  *
  * <p><b>Idle streams</b>: a stream silent for {@code idleFlushMillis} whose decoder holds frames is
- * drained; after {@code evictAfterMillis} its decoder is closed (a returning stream starts at its next
- * keyframe, its numbering continued); after {@code stateExpiryMillis} its position is deleted too.
+ * drained, if it has really stopped sending (see {@link #stoppedSending}) and if nothing it has not
+ * sent can precede the held frames ({@link StreamSession#drainIfNothingPrecedes}: a stream silent in
+ * the middle of a B-frame group keeps them, so a stall never costs frames); after {@code
+ * evictAfterMillis} its decoder is closed, handing out whatever it held (a returning stream starts at
+ * its next keyframe, its numbering continued); after {@code stateExpiryMillis} its position is deleted too.
  * At the end of a bounded input every decoder is drained.
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
@@ -668,7 +671,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             evict(t);
         } else if (idle > 0 && silent >= idle && t.session != null) {
             if (stoppedSending(t, now)) {
-                submit(t, false, StreamSession::drain);
+                submit(t, false, (s, out) -> s.drainIfNothingPrecedes(out));
             } else {
                 recheck = now + idle; // its data is only late (backpressure, catching up): a drain now would cost B-frames
             }

@@ -11,8 +11,10 @@ import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.operators.decode.DecodeEvent.Origin;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,6 +66,8 @@ final class StreamSession {
     private final PictureBounds bounds;
     private final DecodeLimits limits;
     private final Map<Long, Long> ingestByPts = new HashMap<>();
+    /** Pts fed during a replay whose frames have not come out yet: they are repeats too when they do. */
+    private final Set<Long> replayedHeld = new HashSet<>();
     private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
     private VideoDecoder decoder;
     /** Whether the open decoder has handed out a frame: one that fails before it ever did is closed. */
@@ -78,6 +82,12 @@ final class StreamSession {
     private long guardUntilPts = Long.MAX_VALUE;
     private int width;
     private int height;
+    /** The last pts the decoder handed out (Long.MIN_VALUE before any). */
+    private long lastOutPts = Long.MIN_VALUE;
+    /** The smallest step between consecutive pts handed out: the stream's frame interval, as far as seen. */
+    private long ptsStep = Long.MAX_VALUE;
+    /** Whether keeping held frames at an idle flush was logged since the last frame out. */
+    private boolean keptHeldLogged;
 
     /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input, default limits. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
@@ -207,8 +217,59 @@ final class StreamSession {
     }
 
     /**
-     * Hands out the frames the decoder holds for reordering (a stream gone silent); then it needs a
-     * keyframe or a replay. Does nothing when it holds none.
+     * The idle flush: hands out the frames the decoder holds for reordering only when no frame the
+     * stream has not sent yet can precede them, that is when the held frames' pts continue the frames
+     * already out without a gap, on the stream's frame interval (the smallest step between frames out,
+     * a step of up to one and a half intervals counting as no gap).
+     * A stream silent in the middle of a B-frame group (its producer stalled, or its partition, or it
+     * was cut off) keeps them: draining then would hand out frames its next B-frames must precede, and
+     * those B-frames would be lost when it goes on. They come out when it goes on, or when its decoder
+     * is closed at eviction. Where the interval is not known yet (fewer than two frames out) nothing
+     * is drained either.
+     *
+     * @return whether nothing is left held (drained now, or nothing was held)
+     */
+    boolean drainIfNothingPrecedes(List<DecodeEvent> out) {
+        flushSkipped(out);
+        if (state != State.DECODING || held == 0) {
+            return true;
+        }
+        String missing = firstMissingPts();
+        if (missing != null) {
+            if (!keptHeldLogged) {
+                keptHeldLogged = true;
+                LOG.info("stream '{}' went silent holding {} frame(s) for reordering, but {}: they are kept until it goes on "
+                        + "or its decoder is evicted (draining now would lose the frames that precede them)", streamId, held, missing);
+            }
+            return false;
+        }
+        drainDecoder(out);
+        return true;
+    }
+
+    /** Why the held frames might not be the next ones in presentation order, or null when they are. */
+    private String firstMissingPts() {
+        if (lastOutPts == Long.MIN_VALUE || ptsStep == Long.MAX_VALUE) {
+            return "its frame interval is not known yet";
+        }
+        if (ingestByPts.size() != held) {
+            return "which pts it holds is not known";
+        }
+        // pts converted from a 90 kHz (or any) time base step unevenly by a microsecond: a frame is the next one
+        // when it follows the previous within one and a half intervals; a missing frame leaves two
+        long previous = lastOutPts;
+        for (long pts : ingestByPts.keySet().stream().sorted().toList()) {
+            if (pts - previous > ptsStep + ptsStep / 2) {
+                return "the frame after pts " + previous + " has not arrived";
+            }
+            previous = pts;
+        }
+        return null;
+    }
+
+    /**
+     * Hands out the frames the decoder holds for reordering, whatever may still precede them (end of
+     * input, closing); then it needs a keyframe or a replay. Does nothing when it holds none.
      */
     void drain(List<DecodeEvent> out) {
         flushSkipped(out);
@@ -271,6 +332,9 @@ final class StreamSession {
             }
         }
         track(unit.ptsMicros(), ingestMillis);
+        if (replayed) {
+            replayedHeld.add(unit.ptsMicros());
+        }
         held++;
         long t0 = System.nanoTime();
         try {
@@ -310,6 +374,7 @@ final class StreamSession {
         }
         held = 0;
         ingestByPts.clear();
+        replayedHeld.clear();
         state = State.DECODING;
         return true;
     }
@@ -333,8 +398,13 @@ final class StreamSession {
         width = w;
         height = h;
         long pts = frame.ptsMicros();
+        if (lastOutPts != Long.MIN_VALUE && pts > lastOutPts) {
+            ptsStep = Math.min(ptsStep, pts - lastOutPts);
+        }
+        lastOutPts = pts;
+        keptHeldLogged = false;
         Origin origin = Origin.LIVE;
-        if (replaying) {
+        if (replaying || replayedHeld.remove(pts)) {
             origin = Origin.REPLAYED;
         } else if (guarding) {
             if (pts >= guardUntilPts) {
@@ -396,6 +466,7 @@ final class StreamSession {
         }
         held = 0;
         ingestByPts.clear();
+        replayedHeld.clear();
     }
 
     private void flushSkipped(List<DecodeEvent> out) {
@@ -409,6 +480,7 @@ final class StreamSession {
     private void track(long pts, long ingestMillis) {
         if (ingestByPts.size() >= MAX_TRACKED_PTS) {
             ingestByPts.clear(); // a decoder never holds this many: pts were not unique
+            replayedHeld.clear();
         }
         ingestByPts.put(pts, ingestMillis);
     }

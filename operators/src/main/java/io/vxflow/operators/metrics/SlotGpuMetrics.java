@@ -1,7 +1,7 @@
 package io.vxflow.operators.metrics;
 
+import io.vxflow.gpu.backend.cuda.GpuSlotRuntime;
 import io.vxflow.gpu.cuda.GpuContext;
-import io.vxflow.gpu.cuda.GpuSlotRuntime;
 import io.vxflow.gpu.cuda.NvmlReader;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.SlotRuntime;

@@ -1,10 +1,10 @@
 package io.vxflow.operators.slot;
 
+import io.vxflow.gpu.backend.SlotRuntimes;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.GpuProbe;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
-import io.vxflow.gpu.pipeline.SlotRuntimes;
 import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -7,6 +7,7 @@ import io.vxflow.connectors.results.ResultJson;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.pipeline.FrameOutput;
 import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
@@ -153,7 +154,7 @@ public final class ResultOperator extends ChainStageOperator<EncodedResult> {
             dets.add(new FrameResult.DetectionJson(d.classId(), m.label(d.classId()), d.score(), d.x1(), d.y1(), d.x2(), d.y2()));
         }
         List<FrameResult.ClassJson> classes = new ArrayList<>(out.classes().size());
-        for (FrameOutput.ClassScore c : out.classes()) {
+        for (ClassScore c : out.classes()) {
             classes.add(new FrameResult.ClassJson(c.classId(), m.label(c.classId()), c.score()));
         }
         List<byte[]> crops = new ArrayList<>(out.crops().size());

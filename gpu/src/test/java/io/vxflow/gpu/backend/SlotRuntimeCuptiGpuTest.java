@@ -1,4 +1,4 @@
-package io.vxflow.gpu.pipeline;
+package io.vxflow.gpu.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE;
@@ -11,6 +11,12 @@ import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.RampTestStream;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.geometry.LetterboxGeometry;
+import io.vxflow.gpu.pipeline.Backend;
+import io.vxflow.gpu.pipeline.Batch;
+import io.vxflow.gpu.pipeline.BatchItem;
+import io.vxflow.gpu.pipeline.FrameOutput;
+import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;

@@ -1,8 +1,9 @@
-package io.vxflow.gpu.cuda;
+package io.vxflow.gpu.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vxflow.gpu.TestModels;
+import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;

@@ -1,5 +1,11 @@
-package io.vxflow.gpu.cuda;
+package io.vxflow.gpu.backend.cuda;
 
+import static io.vxflow.gpu.cuda.CudaYoloPostprocess.DETECTION_FIELDS;
+
+import io.vxflow.gpu.cuda.CudaYoloPostprocess;
+import io.vxflow.gpu.cuda.DeviceBuffer;
+import io.vxflow.gpu.cuda.GpuContext;
+import io.vxflow.gpu.cuda.PinnedBuffer;
 import io.vxflow.gpu.geometry.LetterboxGeometry;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.pipeline.Batch;
@@ -65,7 +71,7 @@ final class GpuBatch extends Batch {
 
     /** Bytes of the counts and the detections of {@code n} items (the region's prefix). */
     long detectionBytes(int n) {
-        return (long) capacity() * Integer.BYTES + (long) n * maxDetections * Kernels.DET_FIELDS * Float.BYTES;
+        return (long) capacity() * Integer.BYTES + (long) n * maxDetections * DETECTION_FIELDS * Float.BYTES;
     }
 
     long inputItem(int i) {
@@ -77,7 +83,7 @@ final class GpuBatch extends Batch {
     }
 
     long detections(int i) {
-        return results.address() + (long) capacity() * Integer.BYTES + (long) i * maxDetections * Kernels.DET_FIELDS * Float.BYTES;
+        return results.address() + (long) capacity() * Integer.BYTES + (long) i * maxDetections * DETECTION_FIELDS * Float.BYTES;
     }
 
     long crops(int i) {

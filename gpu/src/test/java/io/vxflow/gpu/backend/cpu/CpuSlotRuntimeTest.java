@@ -1,4 +1,4 @@
-package io.vxflow.gpu.cpu;
+package io.vxflow.gpu.backend.cpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

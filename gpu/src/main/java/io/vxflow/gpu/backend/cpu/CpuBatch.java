@@ -1,10 +1,10 @@
-package io.vxflow.gpu.cpu;
+package io.vxflow.gpu.backend.cpu;
 
 import io.vxflow.gpu.image.HostImage;
 import io.vxflow.gpu.pipeline.Batch;
 import io.vxflow.gpu.pipeline.BatchPool;
-import io.vxflow.gpu.pipeline.FrameOutput.ClassScore;
 import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.tensor.HostTensor;
 import java.util.ArrayList;

@@ -1,6 +1,9 @@
-package io.vxflow.gpu.pipeline;
+package io.vxflow.gpu.backend;
 
-import io.vxflow.gpu.cpu.CpuSlotRuntime;
+import io.vxflow.gpu.backend.cpu.CpuSlotRuntime;
+import io.vxflow.gpu.backend.cuda.GpuSlotRuntime;
+import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.pipeline.SlotRuntime;
 
 /** Opens the {@link SlotRuntime} of a spec's backend. */
 public final class SlotRuntimes {
@@ -14,7 +17,7 @@ public final class SlotRuntimes {
             case CPU:
                 return new CpuSlotRuntime(spec);
             case GPU:
-                return new io.vxflow.gpu.cuda.GpuSlotRuntime(spec, gpuIndex);
+                return new GpuSlotRuntime(spec, gpuIndex);
             default:
                 throw new IllegalArgumentException(String.valueOf(spec.backend()));
         }

@@ -1,4 +1,4 @@
-package io.vxflow.gpu.cpu;
+package io.vxflow.gpu.backend.cpu;
 
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.infer.OnnxRuntimeEngine;

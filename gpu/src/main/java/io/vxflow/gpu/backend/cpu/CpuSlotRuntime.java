@@ -1,5 +1,10 @@
-package io.vxflow.gpu.cpu;
+package io.vxflow.gpu.backend.cpu;
 
+import io.vxflow.gpu.cpu.CpuCompose;
+import io.vxflow.gpu.cpu.CpuCropResize;
+import io.vxflow.gpu.cpu.CpuLetterboxPad;
+import io.vxflow.gpu.cpu.CpuNormalize;
+import io.vxflow.gpu.cpu.CpuResize;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;

@@ -1,5 +1,19 @@
-package io.vxflow.gpu.cuda;
+package io.vxflow.gpu.backend.cuda;
 
+import static io.vxflow.gpu.cuda.CudaYoloPostprocess.DETECTION_FIELDS;
+
+import io.vxflow.gpu.cuda.CloseAll;
+import io.vxflow.gpu.cuda.CudaCompose;
+import io.vxflow.gpu.cuda.CudaCrop;
+import io.vxflow.gpu.cuda.CudaLetterboxPad;
+import io.vxflow.gpu.cuda.CudaNormalize;
+import io.vxflow.gpu.cuda.CudaResize;
+import io.vxflow.gpu.cuda.CudaTopK;
+import io.vxflow.gpu.cuda.CudaYoloPostprocess;
+import io.vxflow.gpu.cuda.DeviceBuffer;
+import io.vxflow.gpu.cuda.GpuContext;
+import io.vxflow.gpu.cuda.KernelModule;
+import io.vxflow.gpu.cuda.PinnedBuffer;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.NvdecDecoder;
@@ -18,6 +32,7 @@ import io.vxflow.gpu.pipeline.BatchPool;
 import io.vxflow.gpu.pipeline.FrameOutput;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
+import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.trt.TensorRtContext;
 import io.vxflow.gpu.trt.Precision;
@@ -71,7 +86,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
         Deque<AutoCloseable> opened = new ArrayDeque<>();
         opened.push(ctx::close);
         try {
-            module = KernelModule.load(ctx, Kernels.SOURCE);
+            module = KernelModule.vxflow(ctx);
             opened.push(module::close);
             engine = TensorRtEngine.acquire(m, ctx.device(), Precision.of(spec.fp16()), spec.maxBatch());
             opened.push(engine::close);
@@ -233,14 +248,14 @@ public final class GpuSlotRuntime implements SlotRuntime {
     private FrameOutput output(GpuBatch b, int i) {
         ByteBuffer h = b.host.view();
         List<Detection> dets = List.of();
-        List<FrameOutput.ClassScore> classes = List.of();
+        List<ClassScore> classes = List.of();
         List<byte[]> thumbs = List.of();
         if (yolo != null) {
             int count = h.getInt(i * Integer.BYTES);
             dets = new ArrayList<>(count);
-            long base = (long) b.capacity() * Integer.BYTES + (long) i * b.maxDetections * Kernels.DET_FIELDS * Float.BYTES;
+            long base = (long) b.capacity() * Integer.BYTES + (long) i * b.maxDetections * DETECTION_FIELDS * Float.BYTES;
             for (int d = 0; d < count; d++) {
-                int o = (int) (base + (long) d * Kernels.DET_FIELDS * Float.BYTES);
+                int o = (int) (base + (long) d * DETECTION_FIELDS * Float.BYTES);
                 dets.add(new Detection((int) h.getFloat(o + 20), h.getFloat(o + 16), h.getFloat(o), h.getFloat(o + 4), h.getFloat(o + 8),
                         h.getFloat(o + 12)));
             }
@@ -258,7 +273,7 @@ public final class GpuSlotRuntime implements SlotRuntime {
             classes = new ArrayList<>(b.topkSize);
             for (int r = 0; r < b.topkSize; r++) {
                 int o = (int) (b.topkOffset() + ((long) i * b.topkSize + r) * 2 * Float.BYTES);
-                classes.add(new FrameOutput.ClassScore((int) h.getFloat(o), h.getFloat(o + 4)));
+                classes.add(new ClassScore((int) h.getFloat(o), h.getFloat(o + 4)));
             }
         }
         return new FrameOutput(dets, classes, thumbs, spec.cropSize());
