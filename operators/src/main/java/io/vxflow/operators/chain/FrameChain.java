@@ -6,8 +6,12 @@ import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.decode.DecodeOperator;
 import io.vxflow.operators.decode.DecodeSettings;
+import io.vxflow.operators.decode.DecoderAdmission;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleTypeInfo;
+import io.vxflow.operators.route.StreamKey;
+import io.vxflow.operators.route.StreamKeyTypeInfo;
+import io.vxflow.operators.route.StreamRouter;
 import io.vxflow.operators.stages.ComposeOperator;
 import io.vxflow.operators.stages.CropOperator;
 import io.vxflow.operators.stages.InferOperator;
@@ -17,13 +21,10 @@ import io.vxflow.operators.stages.PostprocessOperator;
 import io.vxflow.operators.stages.ResizeOperator;
 import io.vxflow.operators.stages.ResultOperator;
 import java.io.Serializable;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.functions.Partitioner;
-import org.apache.flink.api.java.tuple.Tuple2;
-import io.vxflow.operators.route.StreamKey;
-import io.vxflow.operators.route.StreamKeyTypeInfo;
-import io.vxflow.operators.route.StreamRouter;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -127,7 +128,7 @@ public final class FrameChain {
         }
         DecodeSettings d = options.decode();
         return in.transform("route", StreamRouter.outputType(frames.getType()),
-                        new StreamRouter(spec, d.limits(), options.maxParallelism(), d.stateExpiryMillis()))
+                        new StreamRouter(new DecoderAdmission(spec, d.limits()), options.maxParallelism(), d.stateExpiryMillis()))
                 .uid("vxflow-route")
                 .setParallelism(options.parallelism());
     }

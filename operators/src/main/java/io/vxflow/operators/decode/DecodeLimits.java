@@ -4,7 +4,6 @@ import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.ParameterSetScan;
 import io.vxflow.gpu.decode.SequenceParameterSet;
-import io.vxflow.gpu.pipeline.PipelineSpec;
 import java.io.Serializable;
 
 /**
@@ -34,15 +33,6 @@ public record DecodeLimits(long maxPixels, int maxAccessUnitBytes, int maxStream
             throw new IllegalArgumentException("decode limits must be positive: max pixels " + maxPixels + ", max access unit bytes "
                     + maxAccessUnitBytes + ", max streams per slot " + maxStreamsPerSlot);
         }
-    }
-
-    /**
-     * Whether {@code keyframe} may open a decoder for a stream that has none, on a slot running
-     * {@code spec}: what decode's task thread checks before it makes a session. The stream router
-     * gives a stream a key group of its choosing only then.
-     */
-    public boolean opensDecoder(AccessUnit keyframe, PipelineSpec spec) {
-        return keyframe.keyframe() && refusal(keyframe, PictureBounds.of(spec), true) == null;
     }
 
     /** The reason an access unit of {@code bytes} bytes is refused, or null when it is within the limit. */

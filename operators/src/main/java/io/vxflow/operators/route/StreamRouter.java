@@ -2,10 +2,6 @@ package io.vxflow.operators.route;
 
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.ParameterSetScan;
-import io.vxflow.gpu.decode.SequenceParameterSet;
-import io.vxflow.gpu.pipeline.PipelineSpec;
-import io.vxflow.operators.decode.DecodeLimits;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,7 +22,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Each record goes out with its {@link StreamKey}; decode is keyed by it.
  *
  * <p><b>Which streams get an entry.</b> Only a stream that sent a keyframe whose SPS parses and
- * passes the {@link DecodeLimits} (what decode needs to open a decoder) is given a key group by
+ * passes decode's limits (what decode needs to open a decoder: the {@link KeyframeScreen}) is given a key group by
  * choice, at that keyframe: its weight is the SPS's picture size times its frame rate, measured from
  * the pts of its records ({@link StreamRate}, 30 until measured, refined as records come so that later
  * choices see the real load). Every record of it then goes there, bad ones included. Records of a
@@ -58,8 +54,7 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
     private static final long SWEEP_MILLIS = 1_000;
     private static final ListStateDescriptor<Tuple5<String, Integer, Long, Double, Long>> TABLE = new ListStateDescriptor<>("vxflow-routes",
             Types.TUPLE(Types.STRING, Types.INT, Types.LONG, Types.DOUBLE, Types.LONG));
-    private final PipelineSpec spec;
-    private final DecodeLimits limits;
+    private final KeyframeScreen screen;
     private final int maxParallelism;
     private final long expiryMillis;
 
@@ -68,17 +63,15 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
     private transient long lastSweepMillis;
 
     /**
-     * @param spec the decode slots' pipeline (the pictures they take)
-     * @param limits decode's limits: a keyframe must pass them to get its stream an entry
+     * @param screen decode's check of a keyframe: it must pass to get its stream an entry
      * @param maxParallelism the decode stage's max parallelism (its number of key groups)
      * @param expiryMillis decode's state expiry: entries silent this long go (0: never)
      */
-    public StreamRouter(PipelineSpec spec, DecodeLimits limits, int maxParallelism, long expiryMillis) {
+    public StreamRouter(KeyframeScreen screen, int maxParallelism, long expiryMillis) {
         if (maxParallelism < 1) {
             throw new IllegalArgumentException("max parallelism must be positive, not " + maxParallelism);
         }
-        this.spec = spec;
-        this.limits = limits;
+        this.screen = screen;
         this.maxParallelism = maxParallelism;
         this.expiryMillis = expiryMillis;
     }
@@ -119,7 +112,7 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
         AccessUnit unit = r.unit();
         long now = -1;
         if (e == null && unit != null && unit.keyframe()) {
-            long pixels = pixels(unit);
+            long pixels = screen.pixels(unit);
             if (pixels > 0) {
                 now = getProcessingTimeService().getCurrentProcessingTime();
                 if (now - lastSweepMillis >= SWEEP_MILLIS) {
@@ -139,15 +132,6 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
             key = StreamKey.hashed(id, maxParallelism);
         }
         output.collect(element.replace(Tuple2.of(key, r)));
-    }
-
-    /** The picture size of a stream's first keyframe when a decoder may open at it, else 0. */
-    private long pixels(AccessUnit keyframe) {
-        if (!limits.opensDecoder(keyframe, spec)) {
-            return 0;
-        }
-        SequenceParameterSet sps = ParameterSetScan.of(keyframe.codec(), keyframe.data()).largest();
-        return Math.max(1, sps.width() * sps.height());
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.operators.TestFrames;
 import io.vxflow.operators.decode.DecodeLimits;
+import io.vxflow.operators.decode.DecoderAdmission;
 import io.vxflow.operators.decode.LyingSps;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,7 +71,7 @@ class StreamRouterTest {
     }
 
     static OneInputStreamOperatorTestHarness<FrameRecord, Tuple2<StreamKey, FrameRecord>> harness(int parallelism, int index) throws Exception {
-        StreamRouter router = new StreamRouter(SPEC, DecodeLimits.DEFAULTS, MAX_P, EXPIRY);
+        StreamRouter router = new StreamRouter(new DecoderAdmission(SPEC, DecodeLimits.DEFAULTS), MAX_P, EXPIRY);
         var h = new OneInputStreamOperatorTestHarness<FrameRecord, Tuple2<StreamKey, FrameRecord>>(router, MAX_P, parallelism, index);
         h.setup(StreamRouter.outputType(new FrameRecordTypeInfo()).createSerializer(new ExecutionConfig().getSerializerConfig()));
         return h;
