@@ -9,6 +9,7 @@ import io.vxflow.gpu.decode.DecodeException;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.operators.decode.DecodeEvent.Origin;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,9 +66,17 @@ final class StreamSession {
     private final Function<Codec, VideoDecoder> opener;
     private final PictureBounds bounds;
     private final DecodeLimits limits;
-    private final Map<Long, Long> ingestByPts = new HashMap<>();
+    /** Units fed whose frames have not come out, by pts, with their ingest times. */
+    private final PtsBag ingestByPts = new PtsBag();
     /** Pts fed during a replay whose frames have not come out yet: they are repeats too when they do. */
     private final Set<Long> replayedHeld = new HashSet<>();
+    /**
+     * Pts of units given up when the stream last went back to waiting for a keyframe (the damaged unit
+     * and those held with it). FFmpeg can still hand out a picture of one after its flush and the next
+     * keyframe (found by the fuzzer: a rejected HEVC keyframe's picture came out with the next GOP); such
+     * a picture belongs to a unit counted as bad input and is dropped, until the first frame that is not one.
+     */
+    private final PtsBag givenUpPts = new PtsBag();
     private final List<DecodeEvent.Skipped> skipped = new ArrayList<>();
     private VideoDecoder decoder;
     /** Whether the open decoder has handed out a frame: one that fails before it ever did is closed. */
@@ -258,7 +267,7 @@ final class StreamSession {
         // pts converted from a 90 kHz (or any) time base step unevenly by a microsecond: a frame is the next one
         // when it follows the previous within one and a half intervals; a missing frame leaves two
         long previous = lastOutPts;
-        for (long pts : ingestByPts.keySet().stream().sorted().toList()) {
+        for (long pts : ingestByPts.sortedPts()) {
             if (pts - previous > ptsStep + ptsStep / 2) {
                 return "the frame after pts " + previous + " has not arrived";
             }
@@ -381,6 +390,13 @@ final class StreamSession {
 
     private void emit(DecodedFrame frame, long fallbackIngest, long t0, List<DecodeEvent> out) {
         held = Math.max(0, held - 1);
+        if (!givenUpPts.isEmpty()) {
+            if (givenUpPts.take(frame.ptsMicros()) != null) {
+                frame.release(); // a picture of a unit already counted as bad input: it gets no result
+                return;
+            }
+            givenUpPts.clear(); // the stream's frames are its own again
+        }
         decoderProducedFrame = true;
         int w = frame.image().width(), h = frame.image().height();
         DecodeEvent.BadInput unfit = bounds.refusal(w, h, "a decoded picture of " + w + "x" + h,
@@ -413,7 +429,7 @@ final class StreamSession {
                 origin = Origin.GUARDED;
             }
         }
-        Long ingest = ingestByPts.remove(pts);
+        Long ingest = ingestByPts.take(pts);
         out.add(new DecodeEvent.Frame(frame, ingest != null ? ingest : fallbackIngest, System.nanoTime() - t0, origin, decoder.engine()));
     }
 
@@ -464,6 +480,9 @@ final class StreamSession {
         if (state != State.CLOSED) {
             state = State.AWAITING_KEYFRAME;
         }
+        if (givenUpPts.size() < MAX_TRACKED_PTS) {
+            givenUpPts.addAll(ingestByPts);
+        }
         held = 0;
         ingestByPts.clear();
         replayedHeld.clear();
@@ -482,7 +501,7 @@ final class StreamSession {
             ingestByPts.clear(); // a decoder never holds this many: pts were not unique
             replayedHeld.clear();
         }
-        ingestByPts.put(pts, ingestMillis);
+        ingestByPts.add(pts, ingestMillis);
     }
 
     /** Closes the decoder; one that fails to close is gone all the same (only a CUDA error goes further). */
@@ -497,6 +516,60 @@ final class StreamSession {
             } catch (RuntimeException e) {
                 LOG.warn("stream '{}': closing its decoder failed: {}", streamId, e.toString());
             }
+        }
+    }
+
+    /**
+     * Pts with a value each, a pts sent twice kept twice: a producer may repeat pts (the fuzzer's lying
+     * pts), and a set would lose the second unit when the first one's frame comes out.
+     */
+    private static final class PtsBag {
+        private final Map<Long, ArrayDeque<Long>> byPts = new HashMap<>();
+        private int size;
+
+        void add(long pts, long value) {
+            byPts.computeIfAbsent(pts, k -> new ArrayDeque<>(1)).add(value);
+            size++;
+        }
+
+        /** Adds every entry of {@code other}. */
+        void addAll(PtsBag other) {
+            other.byPts.forEach((pts, values) -> values.forEach(v -> add(pts, v)));
+        }
+
+        /** Removes one entry of {@code pts} and returns its value, or null when there is none. */
+        Long take(long pts) {
+            ArrayDeque<Long> values = byPts.get(pts);
+            if (values == null) {
+                return null;
+            }
+            Long v = values.poll();
+            if (values.isEmpty()) {
+                byPts.remove(pts);
+            }
+            size--;
+            return v;
+        }
+
+        /** Every entry's pts, repeats included, ascending. */
+        List<Long> sortedPts() {
+            List<Long> out = new ArrayList<>(size);
+            byPts.forEach((pts, values) -> values.forEach(v -> out.add(pts)));
+            out.sort(null);
+            return out;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void clear() {
+            byPts.clear();
+            size = 0;
         }
     }
 }

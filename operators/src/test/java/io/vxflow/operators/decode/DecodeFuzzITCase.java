@@ -83,6 +83,7 @@ class DecodeFuzzITCase {
         assertThat(n(r, "outcome.damaged.UNACCOUNTED") + n(r, "outcome.untouched.UNACCOUNTED"))
                 .as("units that disappeared without a frame or a count, e.g. %s", r.getProperty("unaccounted.sample.0")).isZero();
         assertThat(n(r, "extraFrames")).as("frames that belong to no unit, e.g. %s", r.getProperty("extraFrames.sample.0")).isZero();
+        assertThat(n(r, "staleFrames")).as("pictures of units counted as bad input, e.g. %s", r.getProperty("staleFrames.sample.0")).isZero();
         assertThat(n(r, "outcome.damaged.DECODED_DAMAGED")).as("damaged units decoded into other pictures (the fuzzer reaches FFmpeg)")
                 .isPositive();
         assertThat(Double.parseDouble(r.getProperty("time.maxMillis"))).as("slowest unit: %s", r.getProperty("time.worstUnit"))
