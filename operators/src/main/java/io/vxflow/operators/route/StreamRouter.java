@@ -33,8 +33,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p><b>Stable across restarts and rescaling.</b> The table is union list state: after a restore at
  * any parallelism every router knows every assignment, and a stream keeps its key group for as long
- * as decode keeps state for it, so its state never has to move. The max parallelism must not change
- * (a restore that finds a key group beyond it fails, saying so).
+ * as decode keeps state for it, so its state never has to move. The max parallelism must not change:
+ * Flink refuses to restore decode's keyed state at another, and the router refuses an entry beyond it.
  *
  * <p><b>How even.</b> Routers do not see each other's new assignments until the next restore; each
  * balances its own new streams on top of the restored table. Each router's own streams are spread
@@ -42,7 +42,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * lightest subtask, so with R routers taking new streams since the last restore a subtask carries at
  * most R times the largest stream's weight more than the lightest one (for equal streams, R
  * streams); the tie-break rotated by router index spreads the routers' remainders over different
- * subtasks, so in practice the gap is far smaller. A Kafka partition's streams all come to one router.
+ * subtasks, so in practice the gap is far smaller. A Kafka partition's streams all come to one router
+ * (where the source runs at another parallelism, {@code FrameChain} sends each stream to one router by
+ * the hash of its id).
  *
  * <p><b>Metrics</b>: {@code loadSpread}, the fullest decode subtask's load over the mean as this
  * router's table sees it (1.0 is perfect), and {@code routedStreams}, the streams in the table.
