@@ -128,6 +128,8 @@ class GrafanaDashboardTest {
             add(reporter, slot, "gpuDeviceMemoryUsedBytes", (Gauge<Long>) () -> 1L << 32);
             add(reporter, slot, "gpuUtilization", (Gauge<Double>) () -> 0.5);
             add(reporter, slot, "nvdecUtilization", (Gauge<Double>) () -> 0.5);
+            add(reporter, slot, "load", (Gauge<Double>) () -> 1920.0 * 1080 * 30);
+            add(reporter, slot, "loadSpread", (Gauge<Double>) () -> 1.03);
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             // stream ids arrive verbatim as label values

@@ -75,7 +75,7 @@ class ClusterSubmitITCase {
         assertThat(job.path("state").asText()).isEqualTo("FINISHED");
         List<String> vertices = new ArrayList<>();
         job.path("vertices").forEach(v -> vertices.add(v.path("name").asText() + " x" + v.path("parallelism").asInt()));
-        assertThat(vertices).containsExactly("Source: frames x2", CHAIN + " x2");
+        assertThat(vertices).containsExactly("Source: frames -> route x2", CHAIN + " x2");
         JsonNode plan = cluster.rest().get("/jobs/" + jobId + "/plan").path("plan");
         List<String> edges = new ArrayList<>();
         plan.path("nodes").forEach(n -> n.path("inputs").forEach(i -> edges.add(i.path("ship_strategy").asText())));

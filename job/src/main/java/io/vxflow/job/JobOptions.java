@@ -3,6 +3,7 @@ package io.vxflow.job;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.vxflow.connectors.kafka.KafkaClientProperties;
+import io.vxflow.operators.chain.FrameChain;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,6 +49,10 @@ public final class JobOptions {
             .withDescription("auto, gpu or cpu; auto picks the GPU where a CUDA device is usable, per TaskManager.");
     public static final ConfigOption<Integer> PARALLELISM = key("vxflow.parallelism").intType().defaultValue(-1)
             .withDescription("Task slots running the frame chain (one CUDA stream and context each); -1: the environment's default.");
+    public static final ConfigOption<Integer> MAX_PARALLELISM = key("vxflow.max-parallelism").intType()
+            .defaultValue(FrameChain.Options.DEFAULT_MAX_PARALLELISM)
+            .withDescription("Key groups of the frame chain: the most slots the job can ever be scaled to. Streams are spread over slots by "
+                    + "key group and keep theirs across restarts and rescaling; a checkpoint restores only with the same value.");
     public static final ConfigOption<Integer> BATCH_SIZE = key("vxflow.batch.max-size").intType().defaultValue(8)
             .withDescription("Images per inference batch, gathered across the slot's streams.");
     public static final ConfigOption<Duration> BATCH_WAIT = key("vxflow.batch.max-wait").durationType().defaultValue(Duration.ofMillis(10))

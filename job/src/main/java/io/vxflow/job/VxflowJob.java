@@ -37,7 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Builds the vxflow job from {@link JobOptions}: KafkaSource (frames; offsets in checkpoints) →
- * keyBy(stream id) → the frame chain → KafkaSink (results, exactly once through Kafka
+ * the stream router (chained to it; picks each stream's key group by load) → keyBy(its choice) → the frame chain → KafkaSink (results, exactly once through Kafka
  * transactions committed on checkpoints). The graph is validated before it is returned, so a
  * topology that would break the frame chain fails here.
  */
@@ -151,6 +151,13 @@ public final class VxflowJob {
                 .orElseThrow(() -> new IllegalArgumentException("no Kafka bootstrap servers: pass --bootstrap HOST:PORT"));
         PipelineSpec spec = pipelineSpec(conf, model);
         int parallelism = conf.get(JobOptions.PARALLELISM) > 0 ? conf.get(JobOptions.PARALLELISM) : env.getParallelism();
+        int maxParallelism = conf.get(JobOptions.MAX_PARALLELISM);
+        if (maxParallelism < parallelism || maxParallelism > 32768) {
+            throw new IllegalArgumentException(JobOptions.MAX_PARALLELISM.key() + " must be between the parallelism (" + parallelism
+                    + ") and 32768, not " + maxParallelism);
+        }
+        // one value for every operator: the router chained to the source picks key groups of decode's
+        env.setMaxParallelism(maxParallelism);
         env.enableCheckpointing(conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
         conf.getOptional(JobOptions.CHECKPOINT_DIR).ifPresent(dir -> env.configure(CheckpointDirectory.storage(dir)));
         if (conf.get(JobOptions.RESTART_ATTEMPTS) >= 0) {
@@ -167,6 +174,7 @@ public final class VxflowJob {
                 .uid("vxflow-source")
                 .setParallelism(parallelism);
         FrameChain.Options options = FrameChain.Options.defaults(parallelism)
+                .withMaxParallelism(maxParallelism)
                 .withDecode(decodeSettings(conf, spec.backend()))
                 .withReplaySource(replaySource(conf, bootstrap))
                 .withPreview(conf.getOptional(JobOptions.PREVIEW_DIR).orElse(null), conf.get(JobOptions.PREVIEW_INTERVAL).toMillis())

@@ -10,6 +10,7 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.Stage;
+import io.vxflow.operators.route.StreamKey;
 import io.vxflow.operators.slot.SlotLease;
 import io.vxflow.operators.slot.SlotRuntimeRegistry;
 import java.io.Serializable;
@@ -32,7 +33,10 @@ import java.util.function.Supplier;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -47,8 +51,10 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Decode, the head of the frame chain, keyed by stream id: frames out in presentation order as
- * {@link FrameHandle}s, exactly once.
+ * Decode, the head of the frame chain, keyed by stream ({@link StreamKey}: the stream id and the key
+ * group the {@link io.vxflow.operators.route.StreamRouter} chose for it): frames out in presentation
+ * order as {@link FrameHandle}s, exactly once. Everything here is per stream id; the key group only
+ * says where the stream's state lives.
  *
  * <p><b>The task thread never decodes.</b> Each stream's commands go to its queue on the
  * TaskManager's {@link DecodeWorkers}, where its {@link StreamSession} decodes (NVDEC's map, FFmpeg's
@@ -105,12 +111,13 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p><b>Metrics</b>: {@code framesDecoded}, {@code decoder.<engine>}, {@code badInput.<reason>},
  * {@code framesSuppressedOutOfOrder}, {@code framesDroppedOverload}, {@code framesSkippedInterval}, {@code streamsEvicted}, {@code
- * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions} and
- * {@code decodeInFlight}; per stream, from its first unit that may reach a decoder until it is
+ * streamsClosedForCap}, and the gauges {@code replays}, {@code streams}, {@code decoderSessions},
+ * {@code decodeInFlight} and {@code load} (pixels per second of the streams with a session: width x
+ * height x frames/s, the rate measured from pts; what the router balances); per stream, from its first unit that may reach a decoder until it is
  * evicted, {@link DecodeStreamMetrics} (garbage opens none until a keyframe of it passes the limits).
  */
 public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
-        implements OneInputStreamOperator<FrameRecord, FrameHandle>, BoundedOneInput, Triggerable<String, VoidNamespace> {
+        implements OneInputStreamOperator<Tuple2<StreamKey, FrameRecord>, FrameHandle>, BoundedOneInput, Triggerable<StreamKey, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     /** How long a quiet slot must stay quiet, across two timers, before a silent stream counts as stopped. */
     static final long QUIET_CONFIRM_MILLIS = 500;
@@ -143,6 +150,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     /** Replays: of restored streams, and of drained ones resuming mid-GOP (counted on the workers). */
     private transient AtomicLong replays;
     private transient Map<String, Counter> framesByEngine;
+    /** Pixels per second of the streams with a session, summed on the task thread at most once a second, for the gauge. */
+    private transient volatile double load;
+    private transient long loadSummedMillis;
+    /** The key groups this subtask owns: a key outside them means the router used other key groups than decode. */
+    private transient KeyGroupRange keyGroups;
     private transient int inFlight;
     /**
      * The newest Kafka timestamp of any record this slot received, and since when the slot has had
@@ -205,6 +217,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         runtime = slot.runtime();
         workers = DecodeWorkers.shared(settings.workers());
         replay = new GopReplay(replaySource);
+        var task = getRuntimeContext().getTaskInfo();
+        keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(task.getMaxNumberOfParallelSubtasks(),
+                task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
         streams = new HashMap<>();
         bounds = PictureBounds.of(runtime.spec());
         sessions = new LinkedHashMap<>(16, 0.75f, true);
@@ -225,6 +240,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decoderSessions", () -> sessions.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
+        getMetricGroup().gauge("load", () -> load);
         idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
             restoreStreams();
@@ -237,20 +253,21 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * replays wait on their streams' queues, ahead of any new record of theirs.
      */
     private void restoreStreams() throws Exception {
-        List<String> keys = new ArrayList<>();
-        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        List<StreamKey> keys = new ArrayList<>();
+        KeyedStateBackend<StreamKey> backend = getKeyedStateBackend();
         try (var all = backend.getKeys("vxflow-position", VoidNamespace.INSTANCE)) {
             all.forEach(keys::add);
         }
         Map<Integer, List<GopReplay.Range>> byPartition = new HashMap<>();
-        for (String id : keys) {
-            setCurrentKey(id);
+        for (StreamKey key : keys) {
+            setCurrentKey(key);
             StreamPosition stored = positionState.value();
-            if (stored == null) {
+            if (stored == null || streams.containsKey(key.streamId())) {
                 continue;
             }
+            String id = key.streamId();
             StreamPosition p = stored.copy(); // the backend's object is not ours to change in place
-            StreamTrack t = newTrack(id, p);
+            StreamTrack t = newTrack(key, p);
             t.persisted = true;
             // its silence counts from now: a stream that sends nothing more is drained (what its decoder held
             // comes out) and later evicted, not forgotten as if it had been silent since 1970
@@ -271,15 +288,17 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     @Override
-    public void processElement(StreamRecord<FrameRecord> element) throws Exception {
-        FrameRecord r = element.getValue();
+    public void processElement(StreamRecord<Tuple2<StreamKey, FrameRecord>> element) throws Exception {
+        StreamKey key = element.getValue().f0;
+        FrameRecord r = element.getValue().f1;
         if (!r.isValid() && r.error() == DecodeError.NO_STREAM_ID) {
             bad.report(r.streamId(), r.error(), r.detail(), "the record is dropped: it belongs to no stream");
             return;
         }
-        StreamTrack t = track(r.streamId());
+        StreamTrack t = track(key);
         t.lastSeenMillis = getProcessingTimeService().getCurrentProcessingTime();
         armTimer(t);
+        sumLoad(t.lastSeenMillis);
         if (t.session != null) {
             sessions.get(t.streamId); // most recently used now
         }
@@ -312,6 +331,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             }
             return;
         }
+        t.rate.record(unit.ptsMicros());
         long ingest = r.ingestMillis();
         if (settings.overload().drop() && unit.keyframe()) {
             t.skippingGop = settings.overload().tooLate(ingest, System.currentTimeMillis());
@@ -368,20 +388,55 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
     }
 
-    private StreamTrack track(String id) throws Exception {
-        StreamTrack t = streams.get(id);
+    /**
+     * The stream's track, its position read from state under {@code key} (the current key) when it is
+     * new here. A stream comes here under a second key when the router gave it a key group after its
+     * first records (they came by the hash of its id) or placed it anew after the state expiry (then
+     * decode has expired it, or is about to): the track follows the latest key, its position moved
+     * under it at the next checkpoint.
+     */
+    private StreamTrack track(StreamKey key) throws Exception {
+        StreamTrack t = streams.get(key.streamId());
         if (t == null) {
             StreamPosition stored = positionState.value();
-            t = newTrack(id, stored != null ? stored.copy() : new StreamPosition());
+            t = newTrack(key, stored != null ? stored.copy() : new StreamPosition());
+        } else if (!t.key.equals(key)) {
+            if (t.persisted) {
+                setCurrentKey(t.key);
+                positionState.clear();
+                setCurrentKey(key);
+                t.persisted = false;
+            }
+            t.key = key;
         }
         return t;
     }
 
-    private StreamTrack newTrack(String id, StreamPosition p) {
-        StreamTrack t = new StreamTrack(id, p);
-        t.interval = settings.interval().of(id);
-        streams.put(id, t);
+    private StreamTrack newTrack(StreamKey key, StreamPosition p) {
+        if (!keyGroups.contains(key.keyGroup())) {
+            // the router and decode disagree on the key groups (a max parallelism set on one and not the other)
+            throw new IllegalStateException("stream " + key.streamId() + " was routed to key group " + key.keyGroup()
+                    + ", which this decode subtask does not own (" + keyGroups + ")");
+        }
+        StreamTrack t = new StreamTrack(key, p);
+        t.interval = settings.interval().of(key.streamId());
+        streams.put(key.streamId(), t);
         return t;
+    }
+
+    /** Sums the load of the streams with a session for the {@code load} gauge, at most once a second. */
+    private void sumLoad(long now) {
+        if (now - loadSummedMillis < 1_000 && now >= loadSummedMillis) {
+            return;
+        }
+        loadSummedMillis = now;
+        double sum = 0;
+        for (StreamTrack t : streams.values()) {
+            if (t.session != null) {
+                sum += (double) t.width * t.height * t.rate.fps();
+            }
+        }
+        load = sum;
     }
 
     /**
@@ -604,11 +659,13 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     @Override
-    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        StreamTrack t = streams.get(timer.getKey());
+    public void onProcessingTime(InternalTimer<StreamKey, VoidNamespace> timer) throws Exception {
+        StreamTrack t = streams.get(timer.getKey().streamId());
         if (t == null) {
             return; // a timer restored from a checkpoint for a stream this attempt has not seen yet
         }
+        setCurrentKey(t.key); // the timer may be one armed under the stream's earlier key
+        sumLoad(getProcessingTimeService().getCurrentProcessingTime());
         t.idleTimerPending = false;
         long now = getProcessingTimeService().getCurrentProcessingTime();
         long silent = now - t.lastSeenMillis;
@@ -679,7 +736,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     @Override
-    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {}
+    public void onEventTime(InternalTimer<StreamKey, VoidNamespace> timer) {}
 
     /**
      * Closes a long-silent stream's decoder after handing out what it held; its replay range goes (all
@@ -716,13 +773,13 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             if (t.position.isFresh()) {
                 // says nothing: streams of garbage cost the checkpoint nothing
                 if (t.persisted) {
-                    setCurrentKey(t.streamId);
+                    setCurrentKey(t.key);
                     positionState.clear();
                     t.persisted = false;
                 }
                 continue;
             }
-            setCurrentKey(t.streamId);
+            setCurrentKey(t.key);
             positionState.update(t.position.copy());
             t.persisted = true;
         }
@@ -744,6 +801,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         while (inFlight > 0) {
             mailbox.yield();
         }
+    }
+
+    /** How it runs: the chain's router takes the limits and the state expiry from here. */
+    public DecodeSettings settings() {
+        return settings;
     }
 
     /** For tests: commands whose events have not been handled yet. */

@@ -1,6 +1,8 @@
 package io.vxflow.operators.decode;
 
 import io.vxflow.operators.decode.DecodeEvent.Origin;
+import io.vxflow.operators.route.StreamKey;
+import io.vxflow.operators.route.StreamRate;
 
 /**
  * The task thread's side of one stream: its checkpointed {@link StreamPosition}, the decoder session
@@ -18,6 +20,10 @@ final class StreamTrack {
     enum Admission { EMIT, WITHHOLD_EXPECTED, WITHHOLD_OVERTAKEN }
 
     final String streamId;
+    /** The key its records come under (the router's choice); its position is in state under this key. */
+    StreamKey key;
+    /** Its frame rate, from the pts of its units, for the slot's {@code load} gauge. */
+    final StreamRate rate = new StreamRate();
     /**
      * The stream's serial queue on the decode workers; null until it has a session, and again after a
      * session that held nothing was dropped, so that a stream of garbage costs no queue.
@@ -45,8 +51,9 @@ final class StreamTrack {
     int height;
     String engine = "";
 
-    StreamTrack(String streamId, StreamPosition position) {
-        this.streamId = streamId;
+    StreamTrack(StreamKey key, StreamPosition position) {
+        this.key = key;
+        this.streamId = key.streamId();
         this.position = position;
     }
 

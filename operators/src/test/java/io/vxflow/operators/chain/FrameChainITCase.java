@@ -14,37 +14,48 @@ import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticScene;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.operators.TestFrames;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The frame chain on a Flink MiniCluster, CPU backend, with an in-memory bounded source. */
 class FrameChainITCase {
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration())).setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     private static PipelineSpec spec() {
         return PipelineSpec.builder(Backend.CPU, TestModels.squaresInfo()).maxBatch(4).maxWaitMillis(20).build();
     }
 
     private static List<FrameResult> run(List<FrameRecord> records, PipelineSpec spec, int parallelism) throws Exception {
+        return run(records, spec, parallelism, "frame chain");
+    }
+
+    private static List<FrameResult> run(List<FrameRecord> records, PipelineSpec spec, int parallelism, String job) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         DataStream<FrameRecord> in = env.fromData(records, new FrameRecordTypeInfo());
         List<FrameResult> out = new ArrayList<>();
-        for (EncodedResult r : FrameChain.build(in, spec, FrameChain.Options.defaults(parallelism)).executeAndCollect(records.size() + 10)) {
+        for (EncodedResult r : FrameChain.build(in, spec, FrameChain.Options.defaults(parallelism)).executeAndCollect(job, records.size() + 10)) {
             out.add(ResultJson.decode(r.json));
         }
         return out;
@@ -66,6 +77,46 @@ class FrameChainITCase {
                 assertKnownBoxes(r);
             }
         }
+    }
+
+    /**
+     * Two streams whose ids a plain keyBy(stream id) would put on the same decode subtask: the router
+     * puts them on different ones, and the job graph delivers every record of each to the subtask it
+     * chose (decode refuses a key outside its key groups, so a record sent elsewhere fails the job).
+     */
+    @Test
+    void streamsThatHashToOneSlotAreDecodedOnTheSlotsTheRouterChose() throws Exception {
+        int maxP = FrameChain.Options.defaults(2).maxParallelism();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; ids.size() < 2; i++) {
+            String id = "cam-" + i;
+            if (KeyGroupRangeAssignment.assignKeyToParallelOperator(id, maxP, 2) == 0) {
+                ids.add(id);
+            }
+        }
+        List<FrameResult> results = run(TestFrames.interleave(TestFrames.stream(ids.get(0), Profile.BASELINE, 40),
+                TestFrames.stream(ids.get(1), Profile.BASELINE, 40)), spec(), 2, "routing");
+        Map<String, List<FrameResult>> byStream = results.stream().collect(Collectors.groupingBy(FrameResult::stream));
+        assertThat(byStream.get(ids.get(0))).hasSize(40);
+        assertThat(byStream.get(ids.get(1))).hasSize(40);
+        Map<String, Long> decodedBySubtask = new java.util.TreeMap<>();
+        long[] routed = new long[1];
+        METRICS.getMetricsByGroup().forEach((group, metrics) -> {
+            var vars = group.getAllVariables();
+            if (!"routing".equals(vars.get("<job_name>"))) {
+                return;
+            }
+            metrics.forEach((name, metric) -> {
+                if ("decode".equals(vars.get("<operator_name>")) && name.equals("framesDecoded") && metric instanceof Counter c) {
+                    decodedBySubtask.merge(vars.get("<subtask_index>"), c.getCount(), Long::sum);
+                } else if ("route".equals(vars.get("<operator_name>")) && name.equals("routedStreams") && metric instanceof Gauge<?> g) {
+                    routed[0] += ((Number) g.getValue()).longValue();
+                }
+            });
+        });
+        assertThat(decodedBySubtask).as("frames decoded per decode subtask (%s hash to subtask 0)", ids).containsOnly(
+                Map.entry("0", 40L), Map.entry("1", 40L));
+        assertThat(routed[0]).as("streams in the routers' tables").isEqualTo(2);
     }
 
     @Test

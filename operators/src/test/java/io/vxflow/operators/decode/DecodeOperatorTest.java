@@ -10,26 +10,27 @@ import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.operators.MemoryProbe;
 import io.vxflow.operators.TestFrames;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleSerializer;
-import io.vxflow.operators.MemoryProbe;
+import io.vxflow.operators.route.StreamKey;
+import io.vxflow.operators.route.StreamKeyTypeInfo;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Random;
 import java.util.List;
-import java.util.stream.LongStream;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
-import org.apache.flink.api.common.typeinfo.Types;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -50,6 +51,8 @@ import org.junit.jupiter.api.Test;
  * drains, eviction, bad input by reason, overload.
  */
 class DecodeOperatorTest {
+    /** Key groups of the harness (and of the keys the tests send, by the hash of each stream id). */
+    private static final int MAX_PARALLELISM = 128;
     private static final long IDLE = 2_000;
 
     private static PipelineSpec spec() {
@@ -100,7 +103,7 @@ class DecodeOperatorTest {
     /** The operator in a harness, with the mailbox worked until the workers are done. */
     private static final class Decode implements AutoCloseable {
         final DecodeOperator op;
-        final KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> h;
+        final KeyedOneInputStreamOperatorTestHarness<StreamKey, Tuple2<StreamKey, FrameRecord>, FrameHandle> h;
         /** Every metric the operator registered, by its full identifier, as a reporter would see it. */
         final Map<String, Metric> metrics = new ConcurrentHashMap<>();
 
@@ -110,8 +113,8 @@ class DecodeOperatorTest {
                     .setRegisterConsumer((metric, name, group) -> metrics.put(group.getMetricIdentifier(name), metric)).build();
             TaskMetricGroup task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
                     .addJob(new JobID(), "job").addTask(ExecutionAttemptID.randomId(), "decode-task");
-            MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).setMaxParallelism(128).build();
-            h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.StreamIdSelector(), Types.STRING, env);
+            MockEnvironment env = new MockEnvironmentBuilder().setMetricGroup(task).setMaxParallelism(MAX_PARALLELISM).build();
+            h = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.RoutedKeySelector(), StreamKeyTypeInfo.INSTANCE, env);
             h.setup(FrameHandleSerializer.INSTANCE);
         }
 
@@ -141,7 +144,7 @@ class DecodeOperatorTest {
         /** Feeds records without waiting for the workers: units may still be in flight afterwards. */
         void feed(List<FrameRecord> records) throws Exception {
             for (FrameRecord r : records) {
-                h.processElement(r, 0);
+                h.processElement(Routed.hashed(r, MAX_PARALLELISM), 0);
             }
         }
 
@@ -220,6 +223,48 @@ class DecodeOperatorTest {
         records.forEach(r -> out.add(r.unit().ptsMicros()));
         out.sort(null);
         return out;
+    }
+
+    /**
+     * A stream whose records start coming under another key (the router gave it a key group after
+     * its first records came by the hash of its id, or placed it anew): the track follows the new key,
+     * its position moves there at the next checkpoint and is gone from the old one, and its numbering
+     * goes on.
+     */
+    @Test
+    void aStreamThatComesUnderAnotherKeyKeepsItsNumberingAndItsStateMovesWithIt() throws Exception {
+        // keyframes at 0 and 30; a clip other tests encode too
+        List<FrameRecord> stream = TestFrames.stream("cam", Profile.BASELINE, 60);
+        StreamKey first = StreamKey.hashed("cam", MAX_PARALLELISM);
+        StreamKey chosen = StreamKey.of("cam", (first.keyGroup() + 1) % MAX_PARALLELISM, MAX_PARALLELISM);
+        OperatorSubtaskState snapshot;
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            for (FrameRecord r : stream.subList(0, 10)) {
+                d.h.processElement(Tuple2.of(first, r), 0);
+            }
+            d.settle();
+            d.h.snapshot(1, 1);
+            assertThat(d.h.numKeyedStateEntries()).isEqualTo(1);
+            for (FrameRecord r : stream.subList(10, 20)) {
+                d.h.processElement(Tuple2.of(chosen, r), 0);
+            }
+            d.settle();
+            assertThat(d.op.trackedStreams()).isEqualTo(1);
+            assertThat(d.takeHandles()).extracting(FrameHandle::frameIndex).containsExactlyElementsOf(
+                    java.util.stream.LongStream.range(0, 20).boxed().toList());
+            snapshot = d.h.snapshot(2, 2);
+        }
+        try (Decode d = new Decode(settings(60_000, 600_000), null).restore(snapshot)) {
+            assertThat(d.h.numKeyedStateEntries()).as("the position under the new key only").isEqualTo(1);
+            for (FrameRecord r : stream.subList(20, 60)) {
+                d.h.processElement(Tuple2.of(chosen, r), 0);
+            }
+            d.endInput();
+            List<FrameHandle> out = d.takeHandles();
+            // no replay source: the restored stream resumes at its next keyframe (30), numbered on from 20
+            assertThat(out).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(30, 60));
+            assertThat(out.get(0).frameIndex()).isEqualTo(20);
+        }
     }
 
     @Test
@@ -881,7 +926,7 @@ class DecodeOperatorTest {
             d.timeExactly(0);
             MemoryProbe before = MemoryProbe.sample();
             for (int n = 0; n < ids; n++) {
-                d.h.processElement(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), 0);
+                d.h.processElement(Routed.hashed(garbage.record("made-up-" + n, Garbage.kind(n, 1_000), n, random), MAX_PARALLELISM), 0);
             }
             d.settle();
             MemoryProbe held = MemoryProbe.sample();

@@ -8,9 +8,11 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleSerializer;
+import io.vxflow.operators.route.StreamKey;
+import io.vxflow.operators.route.StreamKeyTypeInfo;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -24,7 +26,7 @@ final class FuzzOperator implements AutoCloseable {
     record Out(String stream, long pts, long frameIndex, long checksum, int width, int height) {}
 
     private final DecodeOperator op;
-    private final KeyedOneInputStreamOperatorTestHarness<String, FrameRecord, FrameHandle> harness;
+    private final KeyedOneInputStreamOperatorTestHarness<StreamKey, Tuple2<StreamKey, FrameRecord>, FrameHandle> harness;
     private final long[] badBefore = new long[DecodeError.values().length];
 
     FuzzOperator(int workers) throws Exception {
@@ -32,13 +34,13 @@ final class FuzzOperator implements AutoCloseable {
         // idle flush and eviction never fire: the harness's processing time stays at 0
         DecodeSettings settings = DecodeSettings.defaults(workers).withWorkers(workers, 4 * workers).withIdleFlush(60_000).withEviction(600_000);
         op = new DecodeOperator(spec, settings, null);
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.StreamIdSelector(), Types.STRING);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(op, new FrameChain.RoutedKeySelector(), StreamKeyTypeInfo.INSTANCE);
         harness.setup(FrameHandleSerializer.INSTANCE);
         harness.open();
     }
 
     void feed(FrameRecord r) throws Exception {
-        harness.processElement(r, 0);
+        harness.processElement(Routed.hashed(r, 1), 0); // the harness has one key group
     }
 
     /** Works the mailbox until no unit is on the workers (blocking: a hang is the watchdog's to report). */

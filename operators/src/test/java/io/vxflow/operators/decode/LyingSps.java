@@ -1,5 +1,6 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -10,8 +11,22 @@ import java.util.Arrays;
  * sends. The size fields are Exp-Golomb codes in the middle of the SPS, so the rest of its bits
  * shift; they are copied bit for bit after the new values.
  */
-final class LyingSps {
+public final class LyingSps {
     private LyingSps() {}
+
+    /**
+     * {@code keyframe} with its H.264 SPS claiming {@code widthMbs} x {@code heightMbs} macroblocks
+     * (its cropping kept): a keyframe of another size for tests that only read parameter sets.
+     */
+    public static AccessUnit resized(AccessUnit keyframe, int widthMbs, int heightMbs) {
+        java.util.List<byte[]> nals = new java.util.ArrayList<>(AnnexB.split(keyframe.data()));
+        for (int i = 0; i < nals.size(); i++) {
+            if (AnnexB.type(keyframe.codec(), nals.get(i)) == AnnexB.H264_SPS) {
+                nals.set(i, java.util.Objects.requireNonNull(rewrite(keyframe.codec(), nals.get(i), widthMbs - 1, heightMbs - 1)));
+            }
+        }
+        return new AccessUnit(keyframe.codec(), keyframe.ptsMicros(), true, AnnexB.join(nals));
+    }
 
     /**
      * The SPS NAL unit with the size replaced. For H.264 the values are in macroblocks minus one

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** The exactly-once rule of the task side: which decoded frames go out. */
 class StreamTrackTest {
     private static StreamTrack track() {
-        return new StreamTrack("cam", new StreamPosition());
+        return new StreamTrack(io.vxflow.operators.route.StreamKey.hashed("cam", 128), new StreamPosition());
     }
 
     @Test

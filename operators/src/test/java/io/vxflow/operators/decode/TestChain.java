@@ -12,6 +12,7 @@ import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.operators.chain.FrameChain;
 import io.vxflow.operators.handle.FrameHandle;
 import io.vxflow.operators.handle.FrameHandleTypeInfo;
+import io.vxflow.operators.route.StreamKeyTypeInfo;
 import io.vxflow.operators.stages.ComposeOperator;
 import io.vxflow.operators.stages.CropOperator;
 import io.vxflow.operators.stages.InferOperator;
@@ -27,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -85,8 +85,10 @@ final class TestChain {
 
     /** Decode (this test's operator) and every stage after it, chained, as {@link FrameChain#build} assembles them. */
     static DataStream<EncodedResult> build(DataStream<FrameRecord> frames, PipelineSpec spec, DecodeOperator decode, int parallelism) {
-        DataStream<FrameHandle> s = frames.keyBy(new FrameChain.StreamIdSelector(), Types.STRING)
-                .transform("decode", FrameHandleTypeInfo.INSTANCE, decode).uid("vxflow-decode").setParallelism(parallelism);
+        FrameChain.Options options = FrameChain.Options.defaults(parallelism).withDecode(decode.settings());
+        DataStream<FrameHandle> s = FrameChain.route(frames, spec, options).keyBy(new FrameChain.RoutedKeySelector(), StreamKeyTypeInfo.INSTANCE)
+                .transform("decode", FrameHandleTypeInfo.INSTANCE, decode).uid("vxflow-decode").setParallelism(parallelism)
+                .setMaxParallelism(options.maxParallelism());
         s = s.transform("resize", FrameHandleTypeInfo.INSTANCE, new ResizeOperator(spec)).setParallelism(parallelism);
         s = s.transform("pad", FrameHandleTypeInfo.INSTANCE, new PadOperator(spec)).setParallelism(parallelism);
         s = s.transform("normalize", FrameHandleTypeInfo.INSTANCE, new NormalizeOperator(spec)).setParallelism(parallelism);
