@@ -28,8 +28,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * choices see the real load). Every record of it then goes there, bad ones included. Records of a
  * stream before that go where a plain keyBy(stream id) would send them: decode can do nothing with
  * them but count them, and forgets such a stream at once; made-up ids of garbage thus cost the table
- * nothing. An entry silent for the decode state expiry is dropped (decode has forgotten the stream
- * by then too; a stream returning after it is placed anew).
+ * nothing. An entry silent for twice the decode state expiry is dropped, silence measured in the
+ * streams' own time (the Kafka ingest times of the records the router sees), so a job that lags
+ * never drops a stream that is only late (decode has forgotten the stream by then; a stream
+ * returning after it is placed anew).
  *
  * <p><b>Stable across restarts and rescaling.</b> The table is union list state: after a restore at
  * any parallelism every router knows every assignment, and a stream keeps its key group for as long
@@ -63,6 +65,8 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
     private transient RoutingTable table;
     private transient ListState<Tuple5<String, Integer, Long, Double, Long>> state;
     private transient long lastSweepMillis;
+    /** The latest Kafka ingest time of a record seen: the router's clock for silence. */
+    private transient long latestIngestMillis = Long.MIN_VALUE;
 
     /**
      * @param screen decode's check of a keyframe: it must pass to get its stream an entry
@@ -93,9 +97,6 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
             for (Tuple5<String, Integer, Long, Double, Long> e : state.get()) {
                 table.restore(e.f0, e.f1, e.f2, e.f3, e.f4);
             }
-            // like decode's positions, a restored entry's silence counts from now
-            long now = getProcessingTimeService().getCurrentProcessingTime();
-            table.entries().forEach(e -> e.lastSeenMillis = Math.max(e.lastSeenMillis, now));
         }
     }
 
@@ -112,14 +113,16 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
         String id = r.streamId();
         RoutingTable.Entry e = table.get(id);
         AccessUnit unit = r.unit();
-        long now = -1;
+        // silence in the streams' own time (Kafka ingest), not in processing time: a starved or catching-up job
+        // would otherwise drop the entry of a stream that is only late, and move it when it goes on
+        long now = r.ingestMillis();
+        latestIngestMillis = Math.max(latestIngestMillis, now);
         if (e == null && unit != null && unit.keyframe()) {
             long pixels = screen.pixels(unit);
             if (pixels > 0) {
-                now = getProcessingTimeService().getCurrentProcessingTime();
-                if (now - lastSweepMillis >= SWEEP_MILLIS) {
-                    table.expire(now, expiryMillis);
-                    lastSweepMillis = now;
+                if (latestIngestMillis - lastSweepMillis >= SWEEP_MILLIS) {
+                    table.expire(latestIngestMillis, retentionMillis());
+                    lastSweepMillis = latestIngestMillis;
                 }
                 e = table.assign(id, pixels, now);
             }
@@ -127,7 +130,7 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
         StreamKey key;
         if (e != null) {
             if (unit != null) {
-                table.observe(e, unit.ptsMicros(), now >= 0 ? now : getProcessingTimeService().getCurrentProcessingTime());
+                table.observe(e, unit.ptsMicros(), now);
             }
             key = e.key;
         } else {
@@ -139,14 +142,24 @@ public final class StreamRouter extends AbstractStreamOperator<Tuple2<StreamKey,
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        long now = getProcessingTimeService().getCurrentProcessingTime();
-        table.expire(now, expiryMillis);
-        lastSweepMillis = now;
+        if (latestIngestMillis != Long.MIN_VALUE) { // no record yet since the restore: no clock to measure silence by
+            table.expire(latestIngestMillis, retentionMillis());
+            lastSweepMillis = latestIngestMillis;
+        }
         var out = new java.util.ArrayList<Tuple5<String, Integer, Long, Double, Long>>();
         for (RoutingTable.Entry e : table.toWrite()) {
             out.add(Tuple5.of(e.streamId, e.keyGroup, e.pixels, e.rate.fps(), e.lastSeenMillis));
         }
         state.update(out);
+    }
+
+    /**
+     * How long an entry outlives its stream's last record, in ingest time: twice decode's state
+     * expiry, so that a stream decode still knows always comes back to its key group (one decode has
+     * forgotten comes back to it too, and starts afresh there).
+     */
+    private long retentionMillis() {
+        return expiryMillis <= 0 ? 0 : 2 * expiryMillis;
     }
 
     /** For tests: the table. */

@@ -198,7 +198,7 @@ class StreamRouterTest {
     }
 
     @Test
-    void aRestoreKeepsEveryAssignmentAndEntriesGoAfterTheStateExpiry() throws Exception {
+    void aRestoreKeepsEveryAssignmentAndEntriesGoAfterTwiceTheStateExpiryInIngestTime() throws Exception {
         OperatorSubtaskState snapshot;
         Map<String, Integer> before = new HashMap<>();
         try (var h = harness(8, 0)) {
@@ -218,15 +218,26 @@ class StreamRouterTest {
                 assertThat(table(h).get(e.getKey()).keyGroup).isEqualTo(e.getValue());
             }
             assertThat(Arrays.stream(streamsPerSubtask(table(h), 8)).max().getAsInt()).isLessThanOrEqualTo(18);
-            // silent for the state expiry: gone at the next checkpoint, and not written into it
-            h.setProcessingTime(EXPIRY);
-            snapshot = h.snapshot(2, 2);
-            assertThat(table(h).size()).isZero();
+            // a processing-time silence (a lagging job) drops nothing
+            h.setProcessingTime(10 * EXPIRY);
+            h.snapshot(2, 2);
+            assertThat(table(h).size()).isEqualTo(140);
+            // silent for twice the state expiry in the streams' own time (a later stream's records were ingested
+            // that long after theirs): gone at the next checkpoint, and not written into it
+            List<FrameRecord> later = stream("later", Kind.P1080, 2);
+            List<FrameRecord> shifted = new java.util.ArrayList<>();
+            for (FrameRecord r : later) {
+                shifted.add(FrameRecord.valid(r.streamId(), r.unit(), 2 * EXPIRY + 1_000 + r.ingestMillis()));
+            }
+            feed(h, List.of(shifted));
+            snapshot = h.snapshot(3, 3);
+            assertThat(table(h).size()).isEqualTo(1);
         }
         try (var h = harness(8, 0)) {
             h.initializeState(snapshot);
             h.open();
-            assertThat(table(h).size()).isZero();
+            assertThat(table(h).size()).as("only the stream that was not silent").isEqualTo(1);
+            assertThat(table(h).get("later")).isNotNull();
         }
     }
 
