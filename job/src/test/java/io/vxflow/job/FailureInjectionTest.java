@@ -58,4 +58,16 @@ class FailureInjectionTest {
         assertThatThrownBy(() -> serializer.serialize(-12L, out))
                 .hasMessage(FailureInjection.MESSAGE_PREFIX + "failing in the asynchronous part of checkpoint 12");
     }
+
+    @Test
+    void aSavepointIsNeverFailedOnlyCheckpoints() throws Exception {
+        FailureInjection.FailingOperator op = new FailureInjection.FailingOperator(FailureInjection.Plan.parse("async-checkpoint:1"));
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<EncodedResult, EncodedResult>(op)) {
+            h.open();
+            // the final stop-with-savepoint of a crash test: its id may be a multiple of N too
+            h.snapshotWithLocalState(1, 1, org.apache.flink.runtime.checkpoint.SavepointType.savepoint(
+                    org.apache.flink.core.execution.SavepointFormatType.CANONICAL));
+            assertThatThrownBy(() -> h.snapshot(2, 2)).hasStackTraceContaining("failing in the asynchronous part of checkpoint 2");
+        }
+    }
 }
