@@ -25,7 +25,11 @@ class BenchE2eITCase {
 
     @Test
     void twoStreamsOnTheCpuBackendEndToEnd(@TempDir Path dir) throws Exception {
+        long[] cpuBefore = machineCpuTicks();
+        long started = System.nanoTime();
         int code = Vxflow.commandLine().execute("bench", "e2e", "--backend", "cpu", "--streams", "2", "--seconds", "20", "--out-dir", dir.toString());
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        long[] cpuAfter = machineCpuTicks();
         assertThat(code).isZero();
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).as("child processes left").isEmpty();
 
@@ -60,9 +64,14 @@ class BenchE2eITCase {
         double results = run.path("results_per_s").asDouble();
         double othersCores = run.path("producer_cpu_cores").asDouble() + run.path("broker_cpu_cores").asDouble() + run.path("bench_cpu_cores").asDouble();
         double jobCores = run.path("job_cpu_cores").asDouble();
-        double available = Runtime.getRuntime().availableProcessors() - othersCores;
+        // on a shared machine (CI's neighbours, a build beside it) processes outside the benchmark take cores too:
+        // the machine's own busy time over the run, less the benchmark's processes, is theirs
+        double machineBusy = (cpuAfter[0] - cpuBefore[0]) / 100.0 / elapsed;
+        double outside = Math.max(0, machineBusy - jobCores - othersCores);
+        double available = Runtime.getRuntime().availableProcessors() - othersCores - outside;
         assertThat(results >= 0.9 * input || jobCores >= 0.8 * available)
-                .as("results %.1f/s for %.1f fps in, with the job on %.2f of the %.2f cores the other processes left", results, input, jobCores, available)
+                .as("results %.1f/s for %.1f fps in, with the job on %.2f of the %.2f cores the other processes left (%.2f busy outside the benchmark)",
+                        results, input, jobCores, available, outside)
                 .isTrue();
         double inWindow = 0;
         JsonNode t = run.path("latency_timeline");
@@ -106,6 +115,22 @@ class BenchE2eITCase {
         try (Stream<Path> logs = Files.list(dir.resolve("logs"))) {
             assertThat(logs.map(p -> p.getFileName().toString())).contains("e2e-2-broker.log", "e2e-2-producer.log", "e2e-2-job.log",
                     "e2e-2-producer.json");
+        }
+    }
+
+    /** The machine's busy CPU time so far, in clock ticks (USER_HZ, 100 a second on Linux), from /proc/stat; {0} elsewhere. */
+    private static long[] machineCpuTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle and iowait
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return new long[] {busy};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[] {0};
         }
     }
 }

@@ -161,6 +161,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * nothing to do: no record came and no access unit was on the workers.
      */
     private transient long latestIngestMillis;
+    /** The latest ingest time seen per Kafka partition of the frames topic (-1: records without offsets). */
+    private transient Map<Integer, Long> latestIngestByPartition;
     private transient long idleSinceMillis;
     /** Commands of records (and of the end of input) whose events have not been handled: the slot is not quiet while any is out. */
     private transient int inputInFlight;
@@ -221,6 +223,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(task.getMaxNumberOfParallelSubtasks(),
                 task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
         streams = new HashMap<>();
+        latestIngestByPartition = new HashMap<>();
         bounds = PictureBounds.of(runtime.spec());
         sessions = new LinkedHashMap<>(16, 0.75f, true);
         undelivered = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
@@ -319,6 +322,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         p.received(r.partition(), r.offset(), unit != null && unit.keyframe() && refused == null, unit != null ? unit.ptsMicros() : 0,
                 r.ingestMillis());
         latestIngestMillis = Math.max(latestIngestMillis, r.ingestMillis());
+        latestIngestByPartition.merge(r.partition(), r.ingestMillis(), Math::max);
         idleSinceMillis = t.lastSeenMillis;
         if (unit == null || refused != null) {
             if (unit == null) {
@@ -709,8 +713,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     /**
      * Whether a stream silent in processing time for {@code threshold} has really stopped sending,
-     * rather than having its data held up with everybody else's: the slot has received records
-     * ingested at least {@code threshold} after the stream's last one, or the slot has had nothing at
+     * rather than having its data held up with everybody else's: the slot has received records of the
+     * stream's own Kafka partition ingested at least {@code threshold} after the stream's last one
+     * (records of one partition arrive in order; partitions read by different source subtasks can be
+     * far apart when the job lags, so another partition's records count only at twice the
+     * threshold), or the slot has had nothing at
      * all to do for that long (no record and no unit on the workers), seen at two timers at least
      * {@value #QUIET_CONFIRM_MILLIS} ms apart with no record in between. Under backpressure, while a
      * restored job catches up, or in a process starved of CPU every stream looks silent in processing
@@ -719,7 +726,9 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * hence the second look.
      */
     private boolean stoppedSending(StreamTrack t, long now, long threshold) {
-        if (latestIngestMillis - t.position.lastIngestMillis >= threshold) {
+        long last = t.position.lastIngestMillis;
+        Long ownPartition = latestIngestByPartition.get(t.position.partition);
+        if ((ownPartition != null && ownPartition - last >= threshold) || latestIngestMillis - last >= 2 * threshold) {
             t.quietSeenMillis = 0;
             return true;
         }
@@ -838,7 +847,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         return closedForCap.getCount();
     }
 
-    /** For tests: frames withheld to keep a stream unique and in pts order after a replay. */
+    /** For tests: streams whose decoder was closed for silence. */
+    long evictedCount() {
+        return evicted.getCount();
+    }
+
+    /** For tests: frames withheld as overtaken by a drain (lost to keep a stream unique and in pts order). */
     long suppressedOutOfOrder() {
         return suppressed.getCount();
     }

@@ -580,6 +580,40 @@ class DecodeOperatorTest {
         }
     }
 
+    @Test
+    void aStreamIsEvictedByItsOwnPartitionsProgressNotByAnotherPartitionThatIsAhead() throws Exception {
+        long t0 = 1_700_000_000_000L;
+        List<FrameRecord> cam = onPartition(withIngest(TestFrames.stream("cam", Profile.BASELINE, 20), t0, 33), 0);
+        long camLast = t0 + 19 * 33;
+        // partition 1's reader is ahead (the job lags unevenly): records ingested more than an eviction after cam's last
+        List<FrameRecord> ahead = onPartition(withIngest(TestFrames.stream("ahead", Profile.BASELINE, 30), camLast + 2 * IDLE + 100, 10), 1);
+        // cam's partition goes on with another stream, ingested more than an eviction after cam's last: cam stopped
+        List<FrameRecord> mate = onPartition(withIngest(TestFrames.stream("mate", Profile.BASELINE, 10), camLast + 2 * IDLE + 100, 10), 0);
+        try (Decode d = new Decode(settings(IDLE, 2 * IDLE), null).open()) {
+            d.timeExactly(0);
+            d.feedAndSettle(cam);
+            for (int i = 0; i < 3; i++) {
+                d.time((i + 1) * IDLE);
+                d.feedAndSettle(ahead.subList(i * 10, i * 10 + 10));
+            }
+            assertThat(d.op.openStreams()).as("cam's decoder kept: only another partition is ahead").isEqualTo(2);
+            d.feedAndSettle(mate);
+            d.time(4 * IDLE);
+            assertThat(d.op.evictedCount()).as("cam evicted once its own partition moved on (the others are not silent that long)")
+                    .isEqualTo(1);
+            assertThat(d.op.openStreams()).isEqualTo(2);
+        }
+    }
+
+    private static List<FrameRecord> onPartition(List<FrameRecord> records, int partition) {
+        List<FrameRecord> out = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            FrameRecord r = records.get(i);
+            out.add(new FrameRecord(r.streamId(), r.unit(), null, null, r.ingestMillis(), partition, 1_000L * partition + i));
+        }
+        return out;
+    }
+
     private static List<FrameRecord> withIngest(List<FrameRecord> records, long first, long step) {
         List<FrameRecord> out = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
