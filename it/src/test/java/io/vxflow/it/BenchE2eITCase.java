@@ -25,11 +25,11 @@ class BenchE2eITCase {
 
     @Test
     void twoStreamsOnTheCpuBackendEndToEnd(@TempDir Path dir) throws Exception {
-        long[] cpuBefore = machineCpuTicks();
+        long cpuBefore = machineCpuTicks();
         long started = System.nanoTime();
         int code = Vxflow.commandLine().execute("bench", "e2e", "--backend", "cpu", "--streams", "2", "--seconds", "20", "--out-dir", dir.toString());
         double elapsed = (System.nanoTime() - started) / 1e9;
-        long[] cpuAfter = machineCpuTicks();
+        long cpuAfter = machineCpuTicks();
         assertThat(code).isZero();
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).as("child processes left").isEmpty();
 
@@ -66,7 +66,7 @@ class BenchE2eITCase {
         double jobCores = run.path("job_cpu_cores").asDouble();
         // on a shared machine (CI's neighbours, a build beside it) processes outside the benchmark take cores too:
         // the machine's own busy time over the run, less the benchmark's processes, is theirs
-        double machineBusy = (cpuAfter[0] - cpuBefore[0]) / 100.0 / elapsed;
+        double machineBusy = (cpuAfter - cpuBefore) / 100.0 / elapsed;
         double outside = Math.max(0, machineBusy - jobCores - othersCores);
         double available = Runtime.getRuntime().availableProcessors() - othersCores - outside;
         assertThat(results >= 0.9 * input || jobCores >= 0.8 * available)
@@ -118,8 +118,8 @@ class BenchE2eITCase {
         }
     }
 
-    /** The machine's busy CPU time so far, in clock ticks (USER_HZ, 100 a second on Linux), from /proc/stat; {0} elsewhere. */
-    private static long[] machineCpuTicks() {
+    /** The machine's busy CPU time so far, in clock ticks (USER_HZ, 100 a second on Linux), from /proc/stat; 0 elsewhere. */
+    private static long machineCpuTicks() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
@@ -128,9 +128,9 @@ class BenchE2eITCase {
                     busy += Long.parseLong(f[i]);
                 }
             }
-            return new long[] {busy};
+            return busy;
         } catch (java.io.IOException | RuntimeException e) {
-            return new long[] {0};
+            return 0;
         }
     }
 }
