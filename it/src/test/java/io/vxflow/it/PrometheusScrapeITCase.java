@@ -179,9 +179,10 @@ class PrometheusScrapeITCase {
                 Scrape both = await(http, port, "gone's and stay's series with values",
                         s -> s.value(STREAM + "framesOut", "gone", "operator_name", "result") > 0
                                 && s.value(STREAM + "reason_badInput", "gone", "reason", "unknown-codec") == 1
+                                // a frame after the bad record: the scrape can fall between the two
+                                && s.value(STREAM + "framesIn", "gone", "operator_name", "decode") > clip.size() + 1
                                 && s.value(STREAM + "framesOut", "stay", "operator_name", "result") > 0);
                 goneSending.set(false);
-                assertThat(both.value(STREAM + "framesIn", "gone", "operator_name", "decode")).isGreaterThan(clip.size() + 1);
                 assertThat(both.value(STREAM + "decoder_frames", "gone", "decoder", "cpu")).isPositive();
                 assertThat(both.value(STREAM + "droppedOverload", "gone", "operator_name", "decode")).isZero();
 
