@@ -56,7 +56,11 @@ class TaskManagerCrashITCase {
         long started = System.nanoTime();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
                 StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(home, ItFiles.logDir(TaskManagerCrashITCase.class))
-                        .slotsPerTaskManager(2).build()) {
+                        .slotsPerTaskManager(2)
+                        .taskManagerJvmOptions(System.getProperty("vxflow.crash.tm-jvm", "").isBlank() ? new String[0]
+                                : System.getProperty("vxflow.crash.tm-jvm").trim().split("\\s+"))
+                        .classDataSharing(Boolean.getBoolean("vxflow.crash.cds"))
+                        .build()) {
             broker.start();
             CrashRun run = new CrashRun("tm-crash", broker.bootstrapServers(), cluster, STREAMS, FPS);
             broker.createTopic(run.frames, CrashRun.PARTITIONS);
@@ -85,7 +89,10 @@ class TaskManagerCrashITCase {
                         continue;
                     }
                     ChildJvm victim = cluster.taskManager(hosts.get(random.nextInt(hosts.size())));
+                    Map<String, Duration> threads = victim.cpuByThreadKind();
                     victim.kill();
+                    log("  %s used %d ms CPU: %s; cluster so far %d s, test JVM %d s", victim.name(), victim.cpuTime().toMillis(), threads,
+                            cluster.cpuTime().toSeconds(), testJvmCpuSeconds() - cpuBefore);
                     log("kill %d: SIGKILL %s (tasks on %s)%s, %d of %d published frames committed", kill, victim, hosts,
                             duringRecovery ? " during recovery" : "", run.committedCount(), run.publishedCount());
                     cluster.startTaskManager();
@@ -94,6 +101,9 @@ class TaskManagerCrashITCase {
                 // a short run may end its kills before both kinds of injected failure came round: go on under load until they have
                 StandaloneFlinkCluster.await("both kinds of injected failure", WAIT, () -> injectedFailures(cluster.logDir()).size() == 2, null);
                 ExactlyOnceCheck verdict = run.finish(WAIT);
+                cluster.liveTaskManagers().forEach(t -> log("  %s used %d ms CPU: %s", t.name(), t.cpuTime().toMillis(), t.cpuByThreadKind()));
+                log("  %s used %d ms CPU: %s", cluster.jobManager().name(), cluster.jobManager().cpuTime().toMillis(), cluster.jobManager().cpuByThreadKind());
+                log("  CPU by process: %s", cluster.cpuTimeByProcess());
                 Map<String, Integer> failures = failuresByCause(cluster.rest().exceptionHistory(run.jobId()));
                 Map<String, java.util.Set<Long>> injected = injectedFailures(cluster.logDir());
                 log("%s; %d kills; failures injected at checkpoints %s; job failures by cause %s; %d s, CPU: cluster %d s, test JVM (broker, cameras, reader) %d s", verdict.summary(),

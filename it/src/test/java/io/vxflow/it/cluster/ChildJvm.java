@@ -87,6 +87,46 @@ public final class ChildJvm implements AutoCloseable {
         return lastCpu;
     }
 
+    /**
+     * CPU time by kind of thread (Linux {@code /proc/<pid>/task}; empty elsewhere or once the process
+     * has ended): JIT compiler threads, garbage collector threads, the job's task threads, the rest by
+     * their name without numbers. For finding where a process's CPU goes, not for assertions.
+     */
+    public Map<String, Duration> cpuByThreadKind() {
+        Map<String, Duration> out = new java.util.TreeMap<>();
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : dirs.toList()) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    String comm = stat.substring(stat.indexOf('(') + 1, close);
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                    out.merge(threadKind(comm), Duration.ofMillis(ticks * 10), Duration::plus); // USER_HZ is 100 on Linux
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return out;
+    }
+
+    private static String threadKind(String comm) {
+        if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread") || comm.startsWith("VM Periodic")) {
+            return "GC+VM";
+        }
+        if (comm.startsWith("Source") || comm.startsWith("decode") || comm.startsWith("Decode") || comm.contains("->") || comm.contains("(1/") || comm.contains("(2/")) {
+            return "tasks";
+        }
+        return comm.replaceAll("[-#_ ]?\\d+", "");
+    }
+
     /** SIGKILL (what {@link Process#destroyForcibly()} sends on Linux), then waits until the process is gone. */
     public void kill() {
         cpuTime();
@@ -99,6 +139,13 @@ public final class ChildJvm implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while killing " + name, e);
         }
+    }
+
+    /** SIGTERM (the JVM's shutdown hooks run), then waits until it has ended; SIGKILL after {@code timeout}. */
+    public void stop(Duration timeout) {
+        cpuTime();
+        process.destroy();
+        waitFor(timeout);
     }
 
     /** Waits for the process to end and returns its exit code; kills it and fails after {@code timeout}. */

@@ -76,9 +76,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final List<String> jobManagerJvm;
     private final List<String> taskManagerJvm;
     private final List<String> taskManagerDynamic;
+    private final List<String> taskManagerExtraJvm;
+    private final boolean classDataSharing;
+    private Path classArchive;
     private final FlinkRest rest;
     private final List<ChildJvm> taskManagers = new ArrayList<>();
     private final List<ChildJvm> clients = new ArrayList<>();
+    /** TaskManagers that were never part of the cluster's work (the class-archive one). */
+    private final List<ChildJvm> others = new ArrayList<>();
     private final Thread reaper = new Thread(this::close, "standalone-flink-cluster-reaper");
     private ChildJvm jobManager;
     private int taskManagerCount;
@@ -141,6 +146,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(c);
         taskManagerJvm = jvmOptions(ProcessMemoryUtils.generateJvmParametersStr(tm));
         taskManagerDynamic = Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(tm).trim().split("\\s+"));
+        taskManagerExtraJvm = List.copyOf(b.taskManagerJvm);
+        classDataSharing = b.classDataSharing;
         rest = new FlinkRest(restPort);
         // a test JVM that ends without closing the cluster (a timeout, Ctrl-C) takes the cluster's JVMs with it
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -153,10 +160,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /** Starts the JobManager and the builder's TaskManagers; returns once they are registered. */
     public StandaloneFlinkCluster start(int initialTaskManagers) {
         List<String> jvm = new ArrayList<>(jobManagerJvm);
+        jvm.addAll(taskManagerExtraJvm);
         jvm.addAll(logging("jobmanager"));
         jobManager = ChildJvm.start("jobmanager", jvm, classPath(), JOB_MANAGER_MAIN, List.of("--configDir", conf.toString()),
                 Map.of(), home, logs);
         await("the JobManager's REST endpoint on port " + restPort, Duration.ofSeconds(90), rest::answers, jobManager);
+        if (classDataSharing) {
+            dumpClassArchive();
+        }
         for (int i = 0; i < initialTaskManagers; i++) {
             startTaskManager();
         }
@@ -166,15 +177,46 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     /** Starts one more TaskManager (named {@code taskmanager-N}, also its resource id) and returns without waiting. */
     public synchronized ChildJvm startTaskManager() {
-        String name = "taskmanager-" + ++taskManagerCount;
+        List<String> jvm = new ArrayList<>();
+        if (classArchive != null) {
+            jvm.add("-XX:SharedArchiveFile=" + classArchive);
+        }
+        return startTaskManager("taskmanager-" + ++taskManagerCount, jvm);
+    }
+
+    private synchronized ChildJvm startTaskManager(String name, List<String> extraJvm) {
         List<String> jvm = new ArrayList<>(taskManagerJvm);
+        jvm.addAll(taskManagerExtraJvm);
+        jvm.addAll(extraJvm);
         jvm.addAll(logging(name));
         List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
         args.addAll(taskManagerDynamic);
         args.addAll(List.of("-D", "taskmanager.resource-id=" + name));
         ChildJvm tm = ChildJvm.start(name, jvm, classPath(), TASK_MANAGER_MAIN, args, Map.of(), home, logs);
-        taskManagers.add(tm);
+        (name.equals("taskmanager-cds") ? others : taskManagers).add(tm);
         return tm;
+    }
+
+    /**
+     * Writes the class-data sharing archive the TaskManagers start from: one TaskManager runs with
+     * {@code -XX:ArchiveClassesAtExit}, registers, and is stopped with SIGTERM (a clean exit, which
+     * writes the archive of every class it loaded). A TaskManager started from the archive maps those
+     * classes instead of reading, parsing and verifying them from the jars again: a replacement for
+     * a killed one comes up on less CPU. Without an archive (an older JVM, a failed dump) TaskManagers
+     * start as before.
+     */
+    private void dumpClassArchive() {
+        Path archive = home.resolve("taskmanager-classes.jsa");
+        ChildJvm dumper = startTaskManager("taskmanager-cds", List.of("-XX:ArchiveClassesAtExit=" + archive));
+        await("the class-archive TaskManager to register", Duration.ofSeconds(90), () -> rest.taskManagerIds().contains("taskmanager-cds"), dumper);
+        try {
+            dumper.stop(Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            // no clean exit, so no archive: the TaskManagers start without one
+            return;
+        }
+        await("the class-archive TaskManager to be gone", Duration.ofSeconds(30), () -> !rest.taskManagerIds().contains("taskmanager-cds"), jobManager);
+        classArchive = Files.isRegularFile(archive) ? archive : null;
     }
 
     /** The TaskManager processes started so far that are still running. */
@@ -275,16 +317,35 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         for (ChildJvm p : taskManagers) {
             total = total.plus(p.cpuTime());
         }
+        for (ChildJvm p : others) {
+            total = total.plus(p.cpuTime());
+        }
         for (ChildJvm p : clients) {
             total = total.plus(p.cpuTime());
         }
         return total;
     }
 
+    /** {@link #cpuTime()} by process, for finding where a run's CPU went. */
+    public synchronized Map<String, Duration> cpuTimeByProcess() {
+        Map<String, Duration> out = new LinkedHashMap<>();
+        if (jobManager != null) {
+            out.put(jobManager.name(), jobManager.cpuTime());
+        }
+        java.util.stream.Stream.of(others, taskManagers, clients).flatMap(List::stream).forEach(p -> out.put(p.name(), p.cpuTime()));
+        return out;
+    }
+
+    /** The JobManager's process; null before {@link #start}. */
+    public ChildJvm jobManager() {
+        return jobManager;
+    }
+
     /** Kills every process of the cluster (SIGKILL; the logs stay). */
     @Override
     public synchronized void close() {
         taskManagers.forEach(ChildJvm::close);
+        others.forEach(ChildJvm::close);
         if (jobManager != null) {
             jobManager.close();
         }
@@ -354,6 +415,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         private int slots = 2;
         private MemorySize taskHeap = MemorySize.parse("512m");
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final List<String> taskManagerJvm = new ArrayList<>();
+        private boolean classDataSharing;
 
         private Builder(Path home, Path logs) {
             this.home = home;
@@ -367,6 +430,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
         public Builder taskHeap(MemorySize size) {
             this.taskHeap = size;
+            return this;
+        }
+
+        /** JVM options added to every TaskManager's and the JobManager's, after Flink's. */
+        public Builder taskManagerJvmOptions(String... options) {
+            taskManagerJvm.addAll(List.of(options));
+            return this;
+        }
+
+        /** Whether {@link #start} first writes a class-data sharing archive for the TaskManagers (see {@code dumpClassArchive}). */
+        public Builder classDataSharing(boolean on) {
+            classDataSharing = on;
             return this;
         }
 
