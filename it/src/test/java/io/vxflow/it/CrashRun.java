@@ -56,9 +56,12 @@ final class CrashRun implements AutoCloseable {
         cameras = List.copyOf(c);
     }
 
-    /** Starts the cameras, submits the job ({@code flink run -d}) with {@code jobArgs} added, and starts reading results. */
+    /**
+     * Submits the job ({@code flink run -d}) with {@code jobArgs} added, starts reading results, and
+     * starts the cameras once every task runs: frames sent while the client and the first deployment
+     * start would only be a backlog to work off (CPU the test pays for, and no failure happens then).
+     */
     void start(String... jobArgs) {
-        live = new RealtimeStreams(bootstrap, frames, cameras);
         List<String> cli = new ArrayList<>(List.of("run", "-d", "-m", "localhost:" + cluster.restPort(), ItFiles.jobJar().toString(),
                 "run", "--bootstrap", bootstrap, "--in", frames, "--out", results, "--group-id", group,
                 "--transactional-id-prefix", transactionalIdPrefix, "--model", "squares", "--backend", "cpu", "--from", "earliest",
@@ -70,6 +73,8 @@ final class CrashRun implements AutoCloseable {
         assertThat(submitted.exitCode()).as("flink run -d exit code; output in %s:%n%s", submitted.outputFile(), submitted.output()).isZero();
         jobId = submitted.jobId();
         committed = new CommittedResults(bootstrap, results, PARTITIONS);
+        await("job " + jobId + " to run", CLIENT_TIMEOUT, () -> cluster.rest().allTasksRunning(jobId));
+        live = new RealtimeStreams(bootstrap, frames, cameras);
     }
 
     String jobId() {

@@ -298,7 +298,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 throw new IllegalStateException(watched + " died while waiting for " + what + "; see " + watched.outputFile());
             }
             try {
-                Thread.sleep(200);
+                // every look is a REST call the JobManager answers: more often costs CPU and gains little
+                Thread.sleep(500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + what, e);
