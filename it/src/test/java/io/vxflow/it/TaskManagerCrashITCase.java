@@ -27,15 +27,31 @@ import org.junit.jupiter.api.io.TempDir;
  * end (cameras stopped, every frame read, {@code flink stop --drain}) every published frame has
  * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
  *
- * <p>CI runs {@value #DEFAULT_KILLS} kills: the issue's 10 took 576 CPU-seconds, more than CI's
- * budget for all crash tests (docs/reliability.md has the figures). The long run: {@code mvn -pl it -am verify
- * -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=TaskManagerCrashITCase
- * -Dvxflow.crash.kills=50}; also {@code -Dvxflow.crash.streams}, {@code -Dvxflow.crash.fps},
- * {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed), {@code -Dvxflow.crash.wait-minutes} (3: how long the job may show no progress). Processes' logs are kept in
- * {@code it/target/cluster-logs/TaskManagerCrashITCase}.
+ * <p>CI runs the issue's {@value #DEFAULT_KILLS} kills. Most of a kill's cost was the JVMs, not
+ * the job: each new TaskManager spent about 13 of its first 30 CPU-seconds in the C2 compiler and
+ * 4 loading classes. So the cluster's JVMs start with {@link #CLUSTER_JVM_OPTIONS} (C2 only for
+ * really hot code, the serial collector: these JVMs live seconds to minutes on a small machine)
+ * and the TaskManagers from a class-data sharing archive written once per run; the cameras start
+ * once the job runs; buffer debloating keeps the first checkpoint after a restore from queueing
+ * behind the backlog. docs/reliability.md ("Cost in CI") has the figures. The long run: {@code
+ * mvn -pl it -am verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=TaskManagerCrashITCase -Dvxflow.crash.kills=50}; also {@code -Dvxflow.crash.streams},
+ * {@code -Dvxflow.crash.fps}, {@code -Dvxflow.crash.seed} (the kill timing's random seed, printed),
+ * {@code -Dvxflow.crash.wait-minutes} (3: how long the job may show no progress), {@code
+ * -Dvxflow.crash.cluster-jvm="..."} (the cluster JVMs' extra options instead of the default) and
+ * {@code -Dvxflow.crash.cds=false}. Processes' logs are kept in {@code
+ * it/target/cluster-logs/TaskManagerCrashITCase}; the log line of each kill has the victim's CPU
+ * time by kind of thread.
  */
 class TaskManagerCrashITCase {
-    static final int DEFAULT_KILLS = 3;
+    static final int DEFAULT_KILLS = 10;
+    /**
+     * Extra options of the cluster's JVMs: C2 compiles only code ten times hotter than by default
+     * (the frame loops still get it, the start-up code does not), and the serial collector.
+     */
+    static final String CLUSTER_JVM_OPTIONS = "-XX:+UseSerialGC -XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 "
+            + "-XX:Tier4CompileThreshold=150000";
+    private static final String CLUSTER_JVM = System.getProperty("vxflow.crash.cluster-jvm", System.getProperty("vxflow.crash.tm-jvm", CLUSTER_JVM_OPTIONS));
     static final int DEFAULT_STREAMS = 8;
     private static final int KILLS = Integer.getInteger("vxflow.crash.kills", DEFAULT_KILLS);
     private static final int STREAMS = Integer.getInteger("vxflow.crash.streams", DEFAULT_STREAMS);
@@ -57,9 +73,8 @@ class TaskManagerCrashITCase {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
                 StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(home, ItFiles.logDir(TaskManagerCrashITCase.class))
                         .slotsPerTaskManager(2)
-                        .taskManagerJvmOptions(System.getProperty("vxflow.crash.tm-jvm", "").isBlank() ? new String[0]
-                                : System.getProperty("vxflow.crash.tm-jvm").trim().split("\\s+"))
-                        .classDataSharing(Boolean.getBoolean("vxflow.crash.cds"))
+                        .taskManagerJvmOptions(CLUSTER_JVM.isBlank() ? new String[0] : CLUSTER_JVM.trim().split("\\s+"))
+                        .classDataSharing(Boolean.parseBoolean(System.getProperty("vxflow.crash.cds", "true")))
                         .build()) {
             broker.start();
             CrashRun run = new CrashRun("tm-crash", broker.bootstrapServers(), cluster, STREAMS, FPS);

@@ -134,6 +134,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         // the timeout only matters for a hung one, and is long enough for a starved 2-core machine
         c.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofMillis(500));
         c.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, Duration.ofSeconds(20));
+        // As deploy/flink/config.yaml: in-flight data sized to about a second of throughput, so that a
+        // checkpoint barrier does not queue behind the backlog a restarted job catches up on
+        c.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
         c.set(WebOptions.MAX_EXCEPTION_HISTORY_SIZE, 1000);
         c.set(CoreOptions.TMP_DIRS, Files.createDirectories(home.resolve("tmp")).toString());
         c.set(CoreOptions.FLINK_JVM_OPTIONS, String.join(" ", JAVA_17_OPTIONS));
