@@ -125,6 +125,14 @@ class FlinkDeploymentTest {
     }
 
     @Test
+    void bothDebloatNetworkBuffersSoCheckpointsKeepComingWhileAJobCatchesUp() {
+        // read through Flink's typed option: a misspelt key would read as the default (off)
+        Configuration standalone = GlobalConfiguration.loadConfiguration(DEPLOY.resolve("flink").toString());
+        assertThat(standalone.get(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED)).isTrue();
+        assertThat(flink.get(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED)).isTrue();
+    }
+
+    @Test
     void theStandaloneClusterKeepsCheckpointsOnAFileSystemAndRetainsThemOnCancellation() {
         // read through Flink's typed options: a misspelt key would read as the default (not retained, one kept)
         Configuration standalone = GlobalConfiguration.loadConfiguration(DEPLOY.resolve("flink").toString());
