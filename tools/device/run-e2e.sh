@@ -34,5 +34,7 @@ yolo_model() {
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
   gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
+  # the device returns only a few files per call: the child logs travel as one archive
+  [ -d "$OUT/e2e/logs" ] && tar -C "$OUT/e2e" -cf "$OUT/e2e/logs-$(date -u +%H%M%S).tar" logs && rm -rf "$OUT/e2e/logs"
   tail -n 3 "$OUT/e2e/e2e.md" 2>/dev/null
 } 2>&1 | tee -a "$OUT/log"
