@@ -80,7 +80,7 @@ class TaskManagerCrashITCase {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().build();
                 StandaloneFlinkCluster cluster = StandaloneFlinkCluster.builder(home, ItFiles.logDir(TaskManagerCrashITCase.class))
                         .slotsPerTaskManager(2)
-                        .taskManagerJvmOptions(CLUSTER_JVM.isBlank() ? new String[0] : CLUSTER_JVM.trim().split("\\s+"))
+                        .clusterJvmOptions(CLUSTER_JVM.isBlank() ? new String[0] : CLUSTER_JVM.trim().split("\\s+"))
                         .classDataSharing(Boolean.parseBoolean(System.getProperty("vxflow.crash.cds", "true")))
                         .build()) {
             broker.start();

@@ -76,7 +76,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final List<String> jobManagerJvm;
     private final List<String> taskManagerJvm;
     private final List<String> taskManagerDynamic;
-    private final List<String> taskManagerExtraJvm;
+    private final List<String> clusterExtraJvm;
     private final boolean classDataSharing;
     private Path classArchive;
     private final FlinkRest rest;
@@ -149,7 +149,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(c);
         taskManagerJvm = jvmOptions(ProcessMemoryUtils.generateJvmParametersStr(tm));
         taskManagerDynamic = Arrays.asList(TaskExecutorProcessUtils.generateDynamicConfigsStr(tm).trim().split("\\s+"));
-        taskManagerExtraJvm = List.copyOf(b.taskManagerJvm);
+        clusterExtraJvm = List.copyOf(b.extraJvm);
         classDataSharing = b.classDataSharing;
         rest = new FlinkRest(restPort);
         // a test JVM that ends without closing the cluster (a timeout, Ctrl-C) takes the cluster's JVMs with it
@@ -163,7 +163,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /** Starts the JobManager and the builder's TaskManagers; returns once they are registered. */
     public StandaloneFlinkCluster start(int initialTaskManagers) {
         List<String> jvm = new ArrayList<>(jobManagerJvm);
-        jvm.addAll(taskManagerExtraJvm);
+        jvm.addAll(clusterExtraJvm);
         jvm.addAll(logging("jobmanager"));
         jobManager = ChildJvm.start("jobmanager", jvm, classPath(), JOB_MANAGER_MAIN, List.of("--configDir", conf.toString()),
                 Map.of(), home, logs);
@@ -189,7 +189,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     private synchronized ChildJvm startTaskManager(String name, List<String> extraJvm) {
         List<String> jvm = new ArrayList<>(taskManagerJvm);
-        jvm.addAll(taskManagerExtraJvm);
+        jvm.addAll(clusterExtraJvm);
         jvm.addAll(extraJvm);
         jvm.addAll(logging(name));
         List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
@@ -419,7 +419,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         private int slots = 2;
         private MemorySize taskHeap = MemorySize.parse("512m");
         private final Map<String, String> overrides = new LinkedHashMap<>();
-        private final List<String> taskManagerJvm = new ArrayList<>();
+        private final List<String> extraJvm = new ArrayList<>();
         private boolean classDataSharing;
 
         private Builder(Path home, Path logs) {
@@ -438,8 +438,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
 
         /** JVM options added to every TaskManager's and the JobManager's, after Flink's. */
-        public Builder taskManagerJvmOptions(String... options) {
-            taskManagerJvm.addAll(List.of(options));
+        public Builder clusterJvmOptions(String... options) {
+            extraJvm.addAll(List.of(options));
             return this;
         }
 
