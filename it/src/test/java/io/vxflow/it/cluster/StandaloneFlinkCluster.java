@@ -48,7 +48,9 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  * <p>Configuration: file-system checkpoint storage in {@link #checkpointDir()}, checkpoints
  * retained on cancellation, a fixed-delay restart strategy (1 s, 1000 attempts), no tolerated
  * checkpoint failures, short heartbeats (so a killed TaskManager is noticed in about a second),
- * a long exception history. {@link Builder#set} adds or overrides any key.
+ * buffer debloating, a long exception history. {@link Builder#set} adds or overrides any key;
+ * {@link Builder#clusterJvmOptions} adds JVM options, {@link Builder#classDataSharing} starts the
+ * TaskManagers from a class archive written at {@link #start}.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
     /** The JVM options Flink's default config.yaml sets for Java 17 ({@code env.java.opts.all}). */
