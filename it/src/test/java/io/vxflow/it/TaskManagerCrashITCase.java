@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly one result, in pts order, with the scene's boxes, and no transaction is left open.
  *
  * <p>CI runs {@value #DEFAULT_KILLS} kills, what fits the crash test's CPU budget (about 300
- * CPU-seconds, cluster and test JVM): the issue's 10 cost 348, 366 and 387 in three runs, 8 reach
- * about 300 by the same runs' figures. Most of a kill's cost was the JVMs, not the job: each new
+ * CPU-seconds, cluster and test JVM): 8 kills used 279 and 294 (174 and 186 s), the issue's 10
+ * cost 348, 366 and 387 in three runs (the 3 kills of before, 264). Most of a kill's cost was the JVMs, not the job: each new
  * TaskManager spent about 13 of its first 30 CPU-seconds in the C2 compiler and 4 in its main
  * thread. So the cluster's JVMs start with {@link #CLUSTER_JVM_OPTIONS} (C1 only, the serial
  * collector: these JVMs live seconds to minutes on a small machine) and the TaskManagers from a
