@@ -3,6 +3,7 @@ package io.vxflow.operators.decode;
 import io.vxflow.gpu.decode.DecodeError;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -42,19 +43,25 @@ final class FuzzLedger {
     /** Units handed to the decoder (a valid record, not skipped while waiting for a keyframe): untouched, damaged. */
     private final long[] reached = new long[2];
     private long countedWithFrame;
+    /** Units a no-picture count accounted for, and no-picture counts for which the ledger found none. */
+    private long noPictureUnits;
+    private long noPictureUnmatched;
 
     private static final class Entry {
         final long id;
         final FuzzStream.Unit unit;
         final long cleanChecksum;
         final Long pts;
+        /** Whether the unit reached the stream as a valid record with an IDR (IRAP) slice: it begins a GOP whatever its key header says. */
+        final boolean randomAccess;
         long[] bad;
         boolean framed;
         boolean intact;
         boolean restartAfter;
 
-        Entry(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum) {
+        Entry(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum, boolean randomAccess) {
             this.id = id;
+            this.randomAccess = randomAccess;
             this.pts = pts;
             this.unit = unit;
             this.cleanChecksum = cleanChecksum;
@@ -93,8 +100,13 @@ final class FuzzLedger {
 
     /** A unit of a damaged stream was fed; {@code pts} is what its record carries (null: the record was invalid). */
     void fed(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum) {
+        fed(id, unit, pts, cleanChecksum, false);
+    }
+
+    /** A unit fed; {@code randomAccess}: its record was valid and holds an IDR (IRAP) slice. */
+    void fed(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum, boolean randomAccess) {
         StreamBook b = books.computeIfAbsent(unit.stream(), k -> new StreamBook());
-        Entry e = new Entry(id, unit, pts, cleanChecksum);
+        Entry e = new Entry(id, unit, pts, cleanChecksum, randomAccess);
         b.window.add(e);
         if (pts != null) {
             b.byPts.computeIfAbsent(pts, k -> new ArrayDeque<>()).add(e);
@@ -104,10 +116,24 @@ final class FuzzLedger {
         }
     }
 
-    /** Bad input counted while the unit's round ran. */
+    /**
+     * Bad input counted while the unit's round ran. Every reason is the unit's own, but {@code
+     * no-picture}: that one is the decode stage's report, when a picture of a new GOP came out, that
+     * units of the GOP before, still without a picture, will never have one (a false keyframe reset the
+     * decoder, which then waited silently for a real one). It accounts for the stream's run of units
+     * without a frame or a count just before its last unit with an IDR (IRAP) slice, not for this one.
+     */
     void counted(String stream, long[] bad) {
         StreamBook b = books.get(stream);
         Entry e = b.window.peekLast();
+        if (bad[DecodeError.NO_PICTURE.ordinal()] > 0) {
+            noPicture(b);
+            bad = bad.clone();
+            bad[DecodeError.NO_PICTURE.ordinal()] = 0;
+            if (Arrays.stream(bad).allMatch(n -> n == 0)) {
+                return;
+            }
+        }
         e.bad = bad;
         boolean restart = false;
         for (DecodeError r : DecodeError.values()) {
@@ -126,6 +152,29 @@ final class FuzzLedger {
                     forgetPts(b, earlier);
                 }
             }
+        }
+    }
+
+    /** The units a {@code no-picture} count is for: see {@link #counted}. */
+    private void noPicture(StreamBook b) {
+        List<Entry> window = new ArrayList<>(b.window);
+        int k = window.size() - 1;
+        while (k >= 0 && !window.get(k).randomAccess) {
+            k--;
+        }
+        int marked = 0;
+        for (int i = k - 1; i >= 0; i--) {
+            Entry x = window.get(i);
+            if (x.framed || x.counted() || x.restartAfter) {
+                break;
+            }
+            x.restartAfter = true;
+            forgetPts(b, x);
+            marked++;
+        }
+        noPictureUnits += marked;
+        if (marked == 0) {
+            noPictureUnmatched++;
         }
     }
 
@@ -240,6 +289,14 @@ final class FuzzLedger {
 
     long extraFrames() {
         return extraFrames;
+    }
+
+    long noPictureUnits() {
+        return noPictureUnits;
+    }
+
+    long noPictureUnmatched() {
+        return noPictureUnmatched;
     }
 
     long countedWithFrame() {

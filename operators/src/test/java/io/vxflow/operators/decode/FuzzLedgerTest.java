@@ -87,4 +87,29 @@ class FuzzLedgerTest {
         assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(1);
         assertThat(l.count(Kind.REPEAT, Outcome.DECODED_INTACT)).isEqualTo(1);
     }
+
+    @Test
+    void aNoPictureCountAccountsForTheRunWithoutFramesBeforeTheLastIdrNotForItsOwnUnit() {
+        FuzzLedger l = new FuzzLedger();
+        l.fed(0, unit(Kind.NONE, 100), 100L, 7);
+        l.frame("s", 100, 7);
+        l.fed(1, unit(Kind.BIT_FLIP, 200), 200L, 8);
+        l.counted("s", bad(DecodeError.CORRUPT));
+        l.fed(2, unit(Kind.LYING_KEY, 300), 300L, 9); // reset the decoder, which then took it and the next without a picture
+        l.fed(3, unit(Kind.NONE, 400), 400L, 9);
+        l.fed(4, unit(Kind.NONE, 500), 500L, 9, true); // the real keyframe
+        l.fed(5, unit(Kind.NONE, 600), 600L, 9);
+        l.counted("s", bad(DecodeError.NO_PICTURE)); // the picture of 500 came out in this round
+        assertThat(l.frame("s", 500, 9)).isTrue();
+        assertThat(l.frame("s", 600, 9)).as("a unit after the keyframe is not among them").isTrue();
+        assertThat(l.frame("s", 300, 9)).as("a picture of a unit counted as without one").isFalse();
+        l.finish();
+        assertThat(l.count(Kind.LYING_KEY, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(3);
+        assertThat(l.count(Kind.BIT_FLIP, Outcome.COUNTED)).isEqualTo(1);
+        assertThat(l.countedWithFrame()).isZero();
+        assertThat(l.noPictureUnits()).isEqualTo(2);
+        assertThat(l.staleFrames()).isEqualTo(1);
+    }
 }
