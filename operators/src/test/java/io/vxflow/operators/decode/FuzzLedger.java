@@ -142,6 +142,11 @@ final class FuzzLedger {
                 restart = true;
             }
         }
+        // a codec change drains the old decoder before this unit reaches the new one: a failure counted
+        // in its round may be the drain's, of the units before it (the million-unit run, round 194,698: a
+        // clean HEVC keyframe after H.264 units whose drain failed), so this unit keeps its pts and its
+        // fate is its frame, if one comes
+        boolean ownPtsKept = bad[DecodeError.CODEC_CHANGE.ordinal()] > 0;
         if (restart) {
             // the stream waits for a keyframe, and the decoder's reset then drops what it held: no frame
             // can come for this unit or the earlier ones still without one, so a later frame with one of
@@ -149,7 +154,9 @@ final class FuzzLedger {
             for (Entry earlier : b.window) {
                 if (!earlier.framed) {
                     earlier.restartAfter = earlier != e;
-                    forgetPts(b, earlier);
+                    if (earlier != e || !ownPtsKept) {
+                        forgetPts(b, earlier);
+                    }
                 }
             }
         }

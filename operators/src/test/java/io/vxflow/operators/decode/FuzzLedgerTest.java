@@ -112,4 +112,19 @@ class FuzzLedgerTest {
         assertThat(l.noPictureUnits()).isEqualTo(2);
         assertThat(l.staleFrames()).isEqualTo(1);
     }
+
+    @Test
+    void aFailureCountedWithACodecChangeMayBeTheOldDecodersDrainSoTheNewUnitsFrameIsItsOwn() {
+        FuzzLedger l = new FuzzLedger();
+        l.fed(0, unit(Kind.BIT_FLIP, 100), 100L, 7); // h264, held, its picture damaged: the drain fails on it
+        l.fed(1, unit(Kind.NONE, 200), 200L, 8, true); // an HEVC keyframe: the old decoder is drained first
+        long[] b = bad(DecodeError.CORRUPT);
+        b[DecodeError.CODEC_CHANGE.ordinal()] = 1;
+        l.counted("s", b);
+        assertThat(l.frame("s", 200, 8)).as("the new decoder's picture of the keyframe").isTrue();
+        l.finish();
+        assertThat(l.count(Kind.BIT_FLIP, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(1);
+        assertThat(l.staleFrames()).isZero();
+    }
 }
