@@ -49,7 +49,8 @@ import org.apache.kafka.common.record.TimestampType;
  * memory-mapped file holding the round in progress, readable after a crash. The same seed and units
  * replay the same run; {@code --dump-round R} writes the damaged stream's recent units (Annex-B, and
  * their wire headers) before round R is fed, to hand a crash to FFmpeg's developers. {@code --trace}
- * prints the rounds given in detail, and {@code --stop-round R} ends the run after round R (a replay
+ * prints the rounds given in detail, and {@code --stop-round R} ends the run after round R with the
+ * ledger's verdict on the rounds so far (a replay
  * of a failure must still start at round 0: every stream's decoder state depends on all its rounds
  * before, and the units drawn do not depend on {@code --units}, so a replay with a smaller number draws
  * the same rounds as long as it runs).
@@ -201,11 +202,7 @@ public final class DecodeFuzz {
                     System.out.printf(Locale.ROOT, "  %,d rounds, %,d damaged units, %.0f s%n", rounds, mutated, (System.nanoTime() - tFuzz) / 1e9);
                 }
                 if (rounds - 1 == stopRound) {
-                    // a replay of the rounds up to a failure: nothing after them is judged
-                    System.out.printf(Locale.ROOT, "decode fuzz: stopped after round %d (--stop-round), %.0f s%n", stopRound,
-                            (System.nanoTime() - tFuzz) / 1e9);
-                    System.out.flush();
-                    Runtime.getRuntime().halt(0);
+                    break;
                 }
             }
             current = "end of input";
@@ -213,6 +210,18 @@ public final class DecodeFuzz {
             lastProgress = System.nanoTime();
             collect(op.takeFrames(), ledger, cleanOut);
             ledger.finish();
+            if (rounds - 1 == stopRound) {
+                // a replay of the rounds up to a failure: the ledger's verdict on them, no reference run, no result file
+                System.out.printf(Locale.ROOT, "decode fuzz: stopped after round %d (--stop-round) in %.0f s: unaccounted %d + %d, stale frames %d,"
+                        + " frames of no unit %d, no-picture units %d (unmatched counts %d)%n", stopRound, (System.nanoTime() - tFuzz) / 1e9,
+                        ledger.count(true, FuzzLedger.Outcome.UNACCOUNTED), ledger.count(false, FuzzLedger.Outcome.UNACCOUNTED), ledger.staleFrames(),
+                        ledger.extraFrames(), ledger.noPictureUnits(), ledger.noPictureUnmatched());
+                ledger.unaccountedSamples().forEach(x -> System.out.println("  unaccounted: " + x));
+                ledger.staleSamples().forEach(x -> System.out.println("  stale: " + x));
+                ledger.extraSamples().forEach(x -> System.out.println("  extra: " + x));
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
             for (DecodeError e : DecodeError.values()) {
                 result.setProperty("badInput." + e.metricName(), Long.toString(op.badInputTotal(e)));
             }
