@@ -82,6 +82,8 @@ final class FuzzLedger {
 
     private static final class StreamBook {
         final ArrayDeque<Entry> window = new ArrayDeque<>();
+        /** The latest fed of the units whose frames came out in the round in progress, or null. */
+        Entry framedThisRound;
         final Map<Long, ArrayDeque<Entry>> byPts = new HashMap<>();
         /** pts of units whose pictures a restart should have thrown away (the most recent ones). */
         final java.util.Set<Long> discarded = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
@@ -108,6 +110,7 @@ final class FuzzLedger {
         StreamBook b = books.computeIfAbsent(unit.stream(), k -> new StreamBook());
         Entry e = new Entry(id, unit, pts, cleanChecksum, randomAccess);
         b.window.add(e);
+        b.framedThisRound = null;
         if (pts != null) {
             b.byPts.computeIfAbsent(pts, k -> new ArrayDeque<>()).add(e);
         }
@@ -120,14 +123,14 @@ final class FuzzLedger {
      * Bad input counted while the unit's round ran. Every reason is the unit's own, but {@code
      * no-picture}: that one is the decode stage's report, when a picture of a new GOP came out, that
      * units of the GOP before, still without a picture, will never have one (a false keyframe reset the
-     * decoder, which then waited silently for a real one). It accounts for the stream's run of units
-     * without a frame or a count just before its last unit with an IDR (IRAP) slice, not for this one.
+     * decoder, which then waited silently for a real one). It accounts for units before the GOP whose
+     * picture came out (see {@link #noPicture}), not for this one.
      */
     void counted(String stream, long[] bad) {
         StreamBook b = books.get(stream);
         Entry e = b.window.peekLast();
         if (bad[DecodeError.NO_PICTURE.ordinal()] > 0) {
-            noPicture(b);
+            noPicture(b, e);
             bad = bad.clone();
             bad[DecodeError.NO_PICTURE.ordinal()] = 0;
             if (Arrays.stream(bad).allMatch(n -> n == 0)) {
@@ -162,22 +165,34 @@ final class FuzzLedger {
         }
     }
 
-    /** The units a {@code no-picture} count is for: see {@link #counted}. */
-    private void noPicture(StreamBook b) {
+    /**
+     * The units a {@code no-picture} count is for: the decode stage counts, when a picture of a GOP comes
+     * out, the units of earlier GOPs it still holds. So: the units without a frame or a count before the
+     * GOP (from its unit with an IDR slice on) of the latest unit whose frame came out in this round, back
+     * to the last count (where the decode stage last started afresh). Without a frame this round (a
+     * drain), the units before this round's.
+     */
+    private void noPicture(StreamBook b, Entry e) {
         List<Entry> window = new ArrayList<>(b.window);
-        int k = window.size() - 1;
-        while (k >= 0 && !window.get(k).randomAccess) {
-            k--;
+        int start = window.indexOf(b.framedThisRound != null ? b.framedThisRound : e);
+        if (b.framedThisRound != null) {
+            int k = start;
+            while (k >= 0 && !window.get(k).randomAccess) {
+                k--;
+            }
+            start = k >= 0 ? k : start;
         }
         int marked = 0;
-        for (int i = k - 1; i >= 0; i--) {
+        for (int i = start - 1; i >= 0; i--) {
             Entry x = window.get(i);
-            if (x.framed || x.counted() || x.restartAfter) {
+            if (x.counted() || x.restartAfter) {
                 break;
             }
-            x.restartAfter = true;
-            forgetPts(b, x);
-            marked++;
+            if (!x.framed) {
+                x.restartAfter = true;
+                forgetPts(b, x);
+                marked++;
+            }
         }
         noPictureUnits += marked;
         if (marked == 0) {
@@ -220,6 +235,9 @@ final class FuzzLedger {
         }
         e.framed = true;
         e.intact = checksum == e.cleanChecksum;
+        if (b.framedThisRound == null || e.id > b.framedThisRound.id) {
+            b.framedThisRound = e;
+        }
         return true;
     }
 

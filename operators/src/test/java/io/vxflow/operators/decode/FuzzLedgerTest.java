@@ -89,7 +89,7 @@ class FuzzLedgerTest {
     }
 
     @Test
-    void aNoPictureCountAccountsForTheRunWithoutFramesBeforeTheLastIdrNotForItsOwnUnit() {
+    void aNoPictureCountAccountsForTheUnitsWithoutAFrameBeforeTheGopWhosePictureCameOut() {
         FuzzLedger l = new FuzzLedger();
         l.fed(0, unit(Kind.NONE, 100), 100L, 7);
         l.frame("s", 100, 7);
@@ -97,16 +97,21 @@ class FuzzLedgerTest {
         l.counted("s", bad(DecodeError.CORRUPT));
         l.fed(2, unit(Kind.LYING_KEY, 300), 300L, 9); // reset the decoder, which then took it and the next without a picture
         l.fed(3, unit(Kind.NONE, 400), 400L, 9);
-        l.fed(4, unit(Kind.NONE, 500), 500L, 9, true); // the real keyframe
-        l.fed(5, unit(Kind.NONE, 600), 600L, 9);
-        l.counted("s", bad(DecodeError.NO_PICTURE)); // the picture of 500 came out in this round
-        assertThat(l.frame("s", 500, 9)).isTrue();
-        assertThat(l.frame("s", 600, 9)).as("a unit after the keyframe is not among them").isTrue();
+        assertThat(l.frame("s", 400, 9)).as("a P-only stream: decoded against the false start").isTrue();
+        l.fed(4, unit(Kind.NONE, 500), 500L, 9);
+        l.fed(5, unit(Kind.NONE, 600), 600L, 9, true); // the real keyframe, its picture held back
+        l.fed(6, unit(Kind.LYING_KEY, 700), 700L, 9);
+        l.fed(7, unit(Kind.NONE, 800), 800L, 9, true); // the next one: now the picture of 600 comes out
+        assertThat(l.frame("s", 600, 9)).isTrue();
+        l.counted("s", bad(DecodeError.NO_PICTURE));
+        assertThat(l.frame("s", 700, 9)).as("after the GOP's start: not among them").isTrue();
+        assertThat(l.frame("s", 800, 9)).isTrue();
         assertThat(l.frame("s", 300, 9)).as("a picture of a unit counted as without one").isFalse();
         l.finish();
         assertThat(l.count(Kind.LYING_KEY, Outcome.LOST_AT_RESTART)).isEqualTo(1);
         assertThat(l.count(Kind.NONE, Outcome.LOST_AT_RESTART)).isEqualTo(1);
-        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(3);
+        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(4);
+        assertThat(l.count(Kind.LYING_KEY, Outcome.DECODED_INTACT)).isEqualTo(1);
         assertThat(l.count(Kind.BIT_FLIP, Outcome.COUNTED)).isEqualTo(1);
         assertThat(l.countedWithFrame()).isZero();
         assertThat(l.noPictureUnits()).isEqualTo(2);
