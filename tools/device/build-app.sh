@@ -18,6 +18,15 @@ zip -q -d "$APP/lib/vxflow.jar" 'org/bytedeco/ffmpeg/linux-x86_64/*' > /dev/null
 cp it/target/device-lib/*.jar "$APP/lib/"
 cp -r gpu/target/test-classes "$APP/test-classes/gpu"
 cp -r it/target/test-classes "$APP/test-classes/it"
+# CUPTI for SlotRuntimeCuptiGpuTest: the GPU machine's own CUDA and PyTorch are CUDA 13 (libcupti.so.13), and the
+# presets' jnicupti links libcupti.so.12: ship the one from the CUDA 12.6 redist jar (8 MB of its 2 GB)
+REDIST=org/bytedeco/cuda/12.6-9.5-1.5.11/cuda-12.6-9.5-1.5.11-linux-x86_64-redist.jar
+M2=$(mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout "$@" 2>/dev/null | sed "s/\x1b\[[0-9;]*m//g" | tail -1)
+if [ ! -s "$M2/$REDIST" ]; then
+  mvn -B -q dependency:get -Dartifact=org.bytedeco:cuda:12.6-9.5-1.5.11:jar:linux-x86_64-redist -Dtransitive=false "$@"
+fi
+mkdir -p "$APP/native"
+unzip -q -j -o "$M2/$REDIST" org/bytedeco/cuda/linux-x86_64/libcupti.so.12 -d "$APP/native"
 cp tools/export_models.py tools/plot_bench.py tools/device/run-gpu-suite.sh tools/device/run-e2e.sh tools/device/final-burst.sh tools/device/gpu_test_summary.py "$APP/"
 # the commit the GPU test summary names (with -dirty when the working tree differs from it)
 echo "$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty)" > "$APP/COMMIT"

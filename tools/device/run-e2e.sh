@@ -11,7 +11,14 @@ export VXFLOW_CACHE_DIR=/tmp/vx-cache VXFLOW_TEST_MODELS=/tmp/vx-models VXFLOW_C
 CP="lib/ffmpeg-gpl.jar:lib/vxflow.jar"
 JAVA_OPTS="-Xmx8g --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dorg.bytedeco.javacpp.platform.extension=-gpl"
 V="java $JAVA_OPTS -cp $CP io.vxflow.job.cli.Vxflow"
-E2E="$V bench e2e --backend gpu --out-dir $OUT/e2e --job-heap 32g"
+# BROKER_DIR=/dev/shm puts the broker's log on a tmpfs (the frames topic takes 0.5 MB/s a stream; see docs/benchmarks.md)
+E2E="$V bench e2e --backend gpu --out-dir $OUT/e2e --job-heap 32g ${BROKER_DIR:+--broker-dir $BROKER_DIR}"
+# the page cache's dirty and writeback pages and the disk's writes, every second, beside each run: a broker that
+# writes faster than the disk takes stalls in the kernel's dirty-page throttling, and everything behind it with it
+mkdir -p "$OUT/e2e/logs"
+( while sleep 1; do echo "$(date +%s) $(grep -E '^(Dirty|Writeback):' /proc/meminfo | awk '{printf "%s %s ", $1, $2}') $(awk '$3 ~ /^(vd|sd|nvme)[a-z0-9]*$/ && $3 !~ /p[0-9]+$/ {printf "%s wr_sectors %s ", $3, $10}' /proc/diskstats)"; done ) > "$OUT/e2e/logs/disk-$(date -u +%H%M%S).txt" 2>&1 &
+SAMPLER=$!
+trap 'kill $SAMPLER 2>/dev/null' EXIT
 YOLO="$VXFLOW_TEST_MODELS/yolov8s-640.onnx"
 yolo_model() {
   [ -f "$YOLO" ] || { mkdir -p "$VXFLOW_TEST_MODELS" && timeout 240 python3 export_models.py "$VXFLOW_TEST_MODELS" 2>&1 | grep -v Warning | tail -3; }
@@ -34,5 +41,7 @@ yolo_model() {
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
   gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
+  # the device returns only a few files per call: the child logs travel as one archive
+  [ -d "$OUT/e2e/logs" ] && tar -C "$OUT/e2e" -cf "$OUT/e2e/logs-$(date -u +%H%M%S).tar" logs && rm -rf "$OUT/e2e/logs"
   tail -n 3 "$OUT/e2e/e2e.md" 2>/dev/null
 } 2>&1 | tee -a "$OUT/log"

@@ -12,7 +12,7 @@ export VXFLOW_CACHE_DIR=/tmp/vx-cache VXFLOW_TEST_MODELS=/tmp/vx-models
 # missing encoder, model or library) is a failure (see gpu/src/test/.../testing/GpuTest.java).
 export VXFLOW_REQUIRE_GPU=1
 # CUPTI for SlotRuntimeCuptiGpuTest: libcupti.so.12 from the library path, else from wherever this
-# machine has one (a CUDA 12 toolkit, or PyTorch's nvidia-cuda-cupti-cu12 wheel).
+# machine has one: build-app.sh ships it in native/ (on 2026-12-02 the H200 machine had CUDA 13's libcupti.so.13 only).
 has_cupti() { local d; for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/libcupti.so.12" ] && return 0; done; ldconfig -p 2>/dev/null | grep -q 'libcupti\.so\.12 '; }
 if ! has_cupti; then
   CUPTI=$(find "${VX_APP:-.}" /tmp/vx /usr/local /opt /usr/lib -maxdepth 9 -name 'libcupti.so.12' 2>/dev/null | head -1)

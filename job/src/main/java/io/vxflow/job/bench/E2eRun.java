@@ -71,7 +71,8 @@ final class E2eRun {
     }
 
     Result execute() throws Exception {
-        Path kafkaDir = children.deleteOnClose(Files.createTempDirectory("vxflow-bench-kafka"));
+        Path kafkaDir = children.deleteOnClose(settings.brokerDir() != null ? Files.createTempDirectory(settings.brokerDir(), "vxflow-bench-kafka")
+                : Files.createTempDirectory("vxflow-bench-kafka"));
         try {
             return measure(kafkaDir);
         } finally {
@@ -90,6 +91,7 @@ final class E2eRun {
         int slots = spec.pipeline().slotsFor(streams);
         int partitions = settings.partitions() != null ? settings.partitions() : Math.min(streams, 64);
         record.describe(spec, decode(), slots, partitions, settings.checkpointMillis());
+        record.json().put("broker_dir", kafkaDir.getParent().toString());
         console.printf(Locale.ROOT, "%n== %s: %d stream(s), backend %s, decode %s, %d slot(s), window %d s%n", spec.label(), streams,
                 spec.pipeline().backend(), decode(), slots, spec.seconds());
         String bootstrap = startBroker(kafkaDir, partitions);

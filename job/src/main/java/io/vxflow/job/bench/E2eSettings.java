@@ -22,12 +22,13 @@ import java.util.TreeMap;
  *     latency only: they are not drained, the main run checks correctness)
  * @param jobHeap the job JVM's -Xmx
  * @param gpu the GPU sampled, and measured by NVDEC alone
+ * @param brokerDir where the broker's log goes; null: the system's temporary directory
  * @param engineCommand whether this build has {@code vxflow engine build} (run before a GPU job starts)
  * @param commandLine the command as typed, for the record
  */
 public record E2eSettings(int streams, Search search, Pipeline pipeline, int seconds, int warmupSeconds, long targetP99Millis,
         long checkpointMillis, Integer partitions, Set<String> compare, int compareSeconds, Path outDir, String jobHeap, int gpu,
-        boolean engineCommand, String commandLine) {
+        Path brokerDir, boolean engineCommand, String commandLine) {
     public static final Set<String> COMPARISONS = Set.of("nvdec", "conventional", "cpu");
     /** The job option that makes the GPU backend decode on the CPU (one upload per frame). */
     static final String DECODE_ENGINE = "vxflow.decode.engine";

@@ -6,6 +6,7 @@ import io.vxflow.job.Models;
 import io.vxflow.job.bench.ChildFailedException;
 import io.vxflow.job.bench.E2eBenchmark;
 import io.vxflow.job.bench.E2eSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -101,6 +102,11 @@ final class BenchE2eCommand implements Callable<Integer> {
     @Option(names = "--gpu", paramLabel = "N", defaultValue = "0", description = "GPU sampled with nvidia-smi and used by NVDEC alone (default: ${DEFAULT-VALUE}).")
     int gpu;
 
+    @Option(names = "--broker-dir", paramLabel = "DIR",
+            description = "Where the broker keeps its log (default: the system's temporary directory). The frames topic takes 0.5 MB/s a stream:"
+                    + " on a machine whose disk cannot take that (a VM's virtual disk), a tmpfs such as /dev/shm.")
+    Path brokerDir;
+
     @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Any job option (see the README), passed to 'vxflow run'.")
     Map<String, String> properties = new LinkedHashMap<>();
 
@@ -142,10 +148,11 @@ final class BenchE2eCommand implements Callable<Integer> {
             }
         }
         PipelineFlags.require(compareSeconds >= 5, "--compare-seconds must be at least 5");
+        PipelineFlags.require(brokerDir == null || Files.isDirectory(brokerDir), "--broker-dir " + brokerDir + " is not a directory");
         E2eSettings.Pipeline pipeline = new E2eSettings.Pipeline(model, resolveBackend(), decode, slots, batch, maxWaitMillis, precision, properties);
         boolean engineCommand = spec.root().subcommands().containsKey("engine");
         return new E2eSettings(streams, findMax ? new E2eSettings.Search(start, maxStreams, probeSeconds) : null, pipeline, seconds, warmup,
-                targetP99, checkpointMillis, partitions, comparisons, compareSeconds, outDir, jobHeap, gpu, engineCommand, commandLine());
+                targetP99, checkpointMillis, partitions, comparisons, compareSeconds, outDir, jobHeap, gpu, brokerDir, engineCommand, commandLine());
     }
 
     private String resolveBackend() {

@@ -60,6 +60,9 @@ class VxflowCliTest {
         assertThat(run("bench", "e2e", "--backend", "cpu", "--model", "/nonexistent/model.onnx")).isEqualTo(2);
         assertOneLine("vxflow bench e2e: model /nonexistent/model.onnx does not exist (give --model a path to an .onnx file)");
         err.getBuffer().setLength(0);
+        assertThat(run("bench", "e2e", "--backend", "cpu", "--broker-dir", "/nonexistent/shm")).isEqualTo(2);
+        assertOneLine("vxflow bench e2e: --broker-dir /nonexistent/shm is not a directory");
+        err.getBuffer().setLength(0);
         assertThat(run("bench")).isEqualTo(2);
         assertOneLine("vxflow bench: say what to measure: ops, decode, infer, all or e2e");
     }
@@ -80,11 +83,19 @@ class VxflowCliTest {
         assertThat(settings.commandLine()).isEqualTo("vxflow bench e2e --backend cpu --streams 3 --batch 4 --slots 2 --compare none "
                 + "-Dvxflow.detect.iou=0.5 --out-dir /tmp/x");
         assertThat(settings.streams()).isEqualTo(3);
+        assertThat(settings.brokerDir()).as("the broker's log goes to the temporary directory unless --broker-dir says").isNull();
         assertThat(settings.search()).isNull();
         assertThat(settings.compare()).isEmpty();
         assertThat(settings.pipeline().backend()).isEqualTo("cpu");
         assertThat(settings.pipeline().properties()).containsEntry("vxflow.detect.iou", "0.5");
         assertThat(settings.engineCommand()).isEqualTo(cmd.getSubcommands().containsKey("engine"));
+    }
+
+    @Test
+    void benchE2eTakesADirectoryForTheBrokersLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path shm) {
+        CommandLine.ParseResult parsed = Vxflow.commandLine().parseArgs("bench", "e2e", "--backend", "cpu", "--broker-dir", shm.toString());
+        BenchE2eCommand e2e = (BenchE2eCommand) parsed.subcommand().subcommand().commandSpec().userObject();
+        assertThat(e2e.settings().brokerDir()).isEqualTo(shm);
     }
 
     @Test
