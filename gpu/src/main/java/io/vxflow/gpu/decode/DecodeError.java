@@ -43,7 +43,14 @@ public enum DecodeError {
      * A sequence parameter set cannot be read (truncated, out of range), or a keyframe carries none
      * while no decoder of the stream holds one: no decoder is opened or fed with it.
      */
-    BAD_PARAMETER_SETS("bad-parameter-sets");
+    BAD_PARAMETER_SETS("bad-parameter-sets"),
+    /**
+     * The decoder took access units without an error and gave no picture for them: FFmpeg, opened or
+     * reset at a unit that claimed to be a keyframe but was not one it can start at, decodes silently
+     * until a real one and hands out nothing before it. Counted when a picture of a later keyframe's
+     * GOP (or the end of a drain) shows they will never come; decoding goes on.
+     */
+    NO_PICTURE("no-picture");
 
     private final String metricName;
 

@@ -49,6 +49,25 @@ public record ParameterSetScan(List<SequenceParameterSet> sets, String malformed
         return new ParameterSetScan(List.copyOf(sets), null, slices);
     }
 
+    /**
+     * Whether {@code accessUnit} holds a slice of a picture a decoder can start at without anything
+     * before it: an IDR slice (H.264 type 5), an IRAP slice (HEVC types 16 to 23). What the producer's
+     * keyframe flag says is not read: it may lie. Every slice of a picture has the same type, so the
+     * first slice decides, and the walk stops there (after the parameter sets, a few dozen bytes in).
+     */
+    public static boolean hasRandomAccessSlice(Codec codec, byte[] accessUnit) {
+        int header = codec == Codec.H264 ? 1 : 2;
+        int start = payloadAfterStartCode(accessUnit, 0);
+        while (start >= 0 && start < accessUnit.length) {
+            int type = codec == Codec.H264 ? accessUnit[start] & 0x1F : (accessUnit[start] >> 1) & 0x3F;
+            if (isSlice(codec, type)) {
+                return codec == Codec.H264 ? type == 5 : type >= 16 && type <= 23;
+            }
+            start = payloadAfterStartCode(accessUnit, start + header);
+        }
+        return false;
+    }
+
     /** H.264: coded slices of any kind (types 1 to 5); HEVC: the VCL NAL unit types (0 to 31). */
     private static boolean isSlice(Codec codec, int type) {
         return codec == Codec.H264 ? type >= 1 && type <= 5 : type <= 31;

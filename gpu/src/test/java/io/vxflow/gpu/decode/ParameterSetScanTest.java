@@ -115,6 +115,21 @@ class ParameterSetScanTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void aRandomAccessSliceIsReadFromTheSliceNotFromAKeyframeFlag() {
+        byte[] sps = TestSps.H264.of(640, 360).nal();
+        byte[] pSlice = {0x41, (byte) 0x9A, 0x02};
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.H264, unit("4", AUD, "4", sps, "4", PPS, "4", IDR_SLICE))).isTrue();
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.H264, unit("4", AUD, "4", pSlice))).as("a P-frame, whatever it claims").isFalse();
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.H264, unit("4", sps, "4", PPS, "4", SEI))).isFalse();
+        // HEVC: IDR_W_RADL (19) and CRA (21) begin a GOP, TRAIL_R (1) does not
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.HEVC, unit("4", new byte[] {0x40, 0x01, 0x0C}, "4", new byte[] {0x26, 0x01, (byte) 0xAF})))
+                .isTrue();
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.HEVC, unit("4", new byte[] {0x2A, 0x01, (byte) 0xAF}))).isTrue();
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.HEVC, unit("4", new byte[] {0x02, 0x01, (byte) 0xAF}))).isFalse();
+        assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.HEVC, new byte[] {0, 0})).isFalse();
+    }
+
     private static byte[] repeat(byte[] b, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < times; i++) {

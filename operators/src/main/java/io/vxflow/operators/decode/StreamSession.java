@@ -7,6 +7,7 @@ import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.DecodeException;
 import io.vxflow.gpu.decode.DecodedFrame;
+import io.vxflow.gpu.decode.ParameterSetScan;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.operators.decode.DecodeEvent.Origin;
 import java.util.ArrayDeque;
@@ -68,6 +69,15 @@ final class StreamSession {
     private final DecodeLimits limits;
     /** Units fed whose frames have not come out, by pts, with their ingest times. */
     private final PtsBag ingestByPts = new PtsBag();
+    /**
+     * The same units as {@link #ingestByPts}, each with its GOP: the number of units with an IDR (HEVC:
+     * IRAP) slice fed before it, its own included. A decoder hands out every picture decoded before
+     * such a unit before any of its own GOP (H.264 and HEVC require it), so when a picture of a GOP
+     * comes out, units of earlier GOPs still held will never have one.
+     */
+    private final PtsBag gopByPts = new PtsBag();
+    /** Units with an IDR (IRAP) slice fed to a decoder of this stream: the GOP number of the units fed after the last one. */
+    private long gopsFed;
     /** Pts fed during a replay whose frames have not come out yet: they are repeats too when they do. */
     private final Set<Long> replayedHeld = new HashSet<>();
     /**
@@ -340,6 +350,9 @@ final class StreamSession {
                 return;
             }
         }
+        if (ParameterSetScan.hasRandomAccessSlice(unit.codec(), unit.data())) {
+            gopsFed++; // by the slice, not the producer's flag: a P-frame that lies it is a keyframe begins no GOP
+        }
         track(unit.ptsMicros(), ingestMillis);
         if (replayed) {
             replayedHeld.add(unit.ptsMicros());
@@ -383,6 +396,7 @@ final class StreamSession {
         }
         held = 0;
         ingestByPts.clear();
+        gopByPts.clear();
         replayedHeld.clear();
         state = State.DECODING;
         return true;
@@ -396,6 +410,10 @@ final class StreamSession {
                 return;
             }
             givenUpPts.clear(); // the stream's frames are its own again
+        }
+        Long gop = gopByPts.peek(frame.ptsMicros());
+        if (gop != null) {
+            lostBefore(gop, "before the keyframe of the GOP whose picture at pts " + frame.ptsMicros() + " came out", out);
         }
         decoderProducedFrame = true;
         int w = frame.image().width(), h = frame.image().height();
@@ -430,6 +448,7 @@ final class StreamSession {
             }
         }
         Long ingest = ingestByPts.take(pts);
+        gopByPts.take(pts);
         out.add(new DecodeEvent.Frame(frame, ingest != null ? ingest : fallbackIngest, System.nanoTime() - t0, origin, decoder.engine()));
     }
 
@@ -453,6 +472,8 @@ final class StreamSession {
         long t0 = System.nanoTime();
         try {
             decoder.drain(frame -> emit(frame, System.currentTimeMillis(), t0, out));
+            // a drain hands out every picture the decoder holds: a unit still without one has none
+            lostBefore(Long.MAX_VALUE, "when the decoder was drained", out);
             state = State.DRAINED;
             held = 0;
         } catch (DecodeException e) {
@@ -460,6 +481,29 @@ final class StreamSession {
         } catch (RuntimeException e) {
             decoderFailed(e, out);
         }
+    }
+
+    /**
+     * Counts the units still held from GOPs before {@code gop} as {@link DecodeError#NO_PICTURE}: the
+     * decoder took them without an error and will never hand out their pictures (found by the fuzzer:
+     * an H.264 P-frame that claimed to be a keyframe reset the decoder, which then decoded it and the
+     * rest of its GOP without a word and without a picture, FFmpeg waiting for a point it can start
+     * at). Decoding goes on.
+     */
+    private void lostBefore(long gop, String when, List<DecodeEvent> out) {
+        List<Long> lost = gopByPts.removeBelow(gop);
+        if (lost.isEmpty()) {
+            return;
+        }
+        for (long pts : lost) {
+            ingestByPts.take(pts);
+            replayedHeld.remove(pts);
+        }
+        held = Math.max(0, held - lost.size());
+        lost.sort(null);
+        out.add(new DecodeEvent.BadInput(DecodeError.NO_PICTURE, lost.size() + " access unit(s) gave no picture " + when + " (pts "
+                + lost.get(0) + (lost.size() > 1 ? " to " + lost.get(lost.size() - 1) : "") + ")",
+                "the decoder took them without an error; decoding goes on"));
     }
 
     /**
@@ -485,6 +529,7 @@ final class StreamSession {
         }
         held = 0;
         ingestByPts.clear();
+        gopByPts.clear();
         replayedHeld.clear();
     }
 
@@ -499,9 +544,11 @@ final class StreamSession {
     private void track(long pts, long ingestMillis) {
         if (ingestByPts.size() >= MAX_TRACKED_PTS) {
             ingestByPts.clear(); // a decoder never holds this many: pts were not unique
+            gopByPts.clear();
             replayedHeld.clear();
         }
         ingestByPts.add(pts, ingestMillis);
+        gopByPts.add(pts, gopsFed);
     }
 
     /** Closes the decoder; one that fails to close is gone all the same (only a CUDA error goes further). */
@@ -549,6 +596,31 @@ final class StreamSession {
             }
             size--;
             return v;
+        }
+
+        /** The value of the entry of {@code pts} that {@link #take} would remove, or null when there is none. */
+        Long peek(long pts) {
+            ArrayDeque<Long> values = byPts.get(pts);
+            return values == null ? null : values.peek();
+        }
+
+        /** Removes every entry whose value is below {@code value}; returns their pts (one per entry). */
+        List<Long> removeBelow(long value) {
+            List<Long> removed = new ArrayList<>();
+            for (var it = byPts.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, ArrayDeque<Long>> e = it.next();
+                for (var v = e.getValue().iterator(); v.hasNext(); ) {
+                    if (v.next() < value) {
+                        v.remove();
+                        removed.add(e.getKey());
+                        size--;
+                    }
+                }
+                if (e.getValue().isEmpty()) {
+                    it.remove();
+                }
+            }
+            return removed;
         }
 
         /** Every entry's pts, repeats included, ascending. */

@@ -5,6 +5,7 @@ import io.vxflow.connectors.frames.FrameRecordParser;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
+import io.vxflow.gpu.decode.ParameterSetScan;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.MappedByteBuffer;
@@ -40,13 +41,19 @@ import org.apache.kafka.common.record.TimestampType;
  * <pre>
  * java -cp TEST_CLASS_PATH -Dorg.bytedeco.javacpp.platform.extension=-gpl io.vxflow.operators.decode.DecodeFuzz \
  *     --seed S --units N [--result FILE] [--marker FILE] [--max-unit-millis MS] [--hang-seconds S] [--dump-round R --dump-dir DIR]
+ *     [--trace FROM:TO[,FROM:TO...]] [--stop-round R]
  * </pre>
  *
  * Exits 0 when nothing was wrong, 1 when an invariant failed (the lines starting with FAILED say
  * which), 3 when a round hung; a native crash ends it with the JVM's own status. {@code --marker} is a
  * memory-mapped file holding the round in progress, readable after a crash. The same seed and units
  * replay the same run; {@code --dump-round R} writes the damaged stream's recent units (Annex-B, and
- * their wire headers) before round R is fed, to hand a crash to FFmpeg's developers.
+ * their wire headers) before round R is fed, to hand a crash to FFmpeg's developers. {@code --trace}
+ * prints the rounds given in detail, and {@code --stop-round R} ends the run after round R with the
+ * ledger's verdict on the rounds so far (a replay
+ * of a failure must still start at round 0: every stream's decoder state depends on all its rounds
+ * before, and the units drawn do not depend on {@code --units}, so a replay with a smaller number draws
+ * the same rounds as long as it runs).
  */
 public final class DecodeFuzz {
     private static final int CLIP_FRAMES = 48;
@@ -61,8 +68,10 @@ public final class DecodeFuzz {
     private final long dumpRound;
     private final Path dumpDir;
     private final Marker marker;
-    private final long traceFrom;
-    private final long traceTo;
+    /** Rounds to trace, as pairs of first and last round. */
+    private final long[] trace;
+    /** The last round to feed (-1: until {@code target} damaged units were fed); a replay stops there. */
+    private final long stopRound;
     private final List<String> failures = new ArrayList<>();
     private final Properties result = new Properties();
     private volatile long lastProgress = System.nanoTime();
@@ -74,9 +83,14 @@ public final class DecodeFuzz {
         maxUnitMillis = Long.parseLong(args.getOrDefault("max-unit-millis", "2000"));
         dumpRound = Long.parseLong(args.getOrDefault("dump-round", "-1"));
         dumpDir = Path.of(args.getOrDefault("dump-dir", "."));
-        String[] trace = args.getOrDefault("trace", "-1:-1").split(":");
-        traceFrom = Long.parseLong(trace[0]);
-        traceTo = Long.parseLong(trace[1]);
+        String[] ranges = args.getOrDefault("trace", "-1:-1").split(",");
+        trace = new long[2 * ranges.length];
+        for (int i = 0; i < ranges.length; i++) {
+            String[] fromTo = ranges[i].split(":");
+            trace[2 * i] = Long.parseLong(fromTo[0]);
+            trace[2 * i + 1] = Long.parseLong(fromTo[1]);
+        }
+        stopRound = Long.parseLong(args.getOrDefault("stop-round", "-1"));
         marker = args.containsKey("marker") ? new Marker(Path.of(args.get("marker"))) : null;
     }
 
@@ -159,11 +173,12 @@ public final class DecodeFuzz {
                 long took = System.nanoTime() - start;
                 lastProgress = System.nanoTime();
                 long clipPts = clips.get(u.clip()).units().get(u.clipIndex()).ptsMicros();
-                ledger.fed(fedDamaged, u, r.isValid() ? r.unit().ptsMicros() : null, cleanPictures.get(u.clip()).get(clipPts));
+                ledger.fed(fedDamaged, u, r.isValid() ? r.unit().ptsMicros() : null, cleanPictures.get(u.clip()).get(clipPts),
+                        r.isValid() && ParameterSetScan.hasRandomAccessSlice(r.unit().codec(), r.unit().data()));
                 List<FuzzOperator.Out> frames = op.takeFrames();
                 collect(frames, ledger, cleanOut);
                 long[] bad = op.takeBadInput();
-                if (rounds >= traceFrom && rounds <= traceTo) {
+                if (traced(rounds)) {
                     trace(current, u, r, frames, bad);
                 }
                 if (Arrays.stream(bad).anyMatch(n -> n > 0)) {
@@ -186,12 +201,27 @@ public final class DecodeFuzz {
                 if (rounds % 10_000 == 0) {
                     System.out.printf(Locale.ROOT, "  %,d rounds, %,d damaged units, %.0f s%n", rounds, mutated, (System.nanoTime() - tFuzz) / 1e9);
                 }
+                if (rounds - 1 == stopRound) {
+                    break;
+                }
             }
             current = "end of input";
             op.endInput();
             lastProgress = System.nanoTime();
             collect(op.takeFrames(), ledger, cleanOut);
             ledger.finish();
+            if (rounds - 1 == stopRound) {
+                // a replay of the rounds up to a failure: the ledger's verdict on them, no reference run, no result file
+                System.out.printf(Locale.ROOT, "decode fuzz: stopped after round %d (--stop-round) in %.0f s: unaccounted %d + %d, stale frames %d,"
+                        + " frames of no unit %d, no-picture units %d (unmatched counts %d)%n", stopRound, (System.nanoTime() - tFuzz) / 1e9,
+                        ledger.count(true, FuzzLedger.Outcome.UNACCOUNTED), ledger.count(false, FuzzLedger.Outcome.UNACCOUNTED), ledger.staleFrames(),
+                        ledger.extraFrames(), ledger.noPictureUnits(), ledger.noPictureUnmatched());
+                ledger.unaccountedSamples().forEach(x -> System.out.println("  unaccounted: " + x));
+                ledger.staleSamples().forEach(x -> System.out.println("  stale: " + x));
+                ledger.extraSamples().forEach(x -> System.out.println("  extra: " + x));
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
             for (DecodeError e : DecodeError.values()) {
                 result.setProperty("badInput." + e.metricName(), Long.toString(op.badInputTotal(e)));
             }
@@ -223,6 +253,8 @@ public final class DecodeFuzz {
         }
         ledger.countedByReason().forEach((e, n) -> put("counted." + e.metricName(), n));
         put("countedWithFrame", ledger.countedWithFrame());
+        put("noPicture.units", ledger.noPictureUnits());
+        put("noPicture.unmatched", ledger.noPictureUnmatched());
         put("reachedDecoder.damaged", ledger.reachedDecoder(true));
         put("reachedDecoder.untouched", ledger.reachedDecoder(false));
         put("extraFrames", ledger.extraFrames());
@@ -283,7 +315,16 @@ public final class DecodeFuzz {
         }
     }
 
-    /** One round in detail (--trace FROM:TO): the unit, what its record became, the frames out, the bad input counted. */
+    private boolean traced(long round) {
+        for (int i = 0; i < trace.length; i += 2) {
+            if (round >= trace[i] && round <= trace[i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One round in detail (--trace FROM:TO[,FROM:TO...]): the unit, what its record became, the frames out, the bad input counted. */
     private static void trace(String round, FuzzStream.Unit u, FrameRecord r, List<FuzzOperator.Out> frames, long[] bad) {
         StringBuilder sb = new StringBuilder("TRACE ").append(round).append(" clip ").append(u.clip()).append(" #").append(u.clipIndex())
                 .append(r.isValid() ? " -> " + r.unit().codec() + " pts " + r.unit().ptsMicros() + (r.unit().keyframe() ? " key" : "")

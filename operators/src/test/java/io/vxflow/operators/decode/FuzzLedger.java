@@ -3,6 +3,7 @@ package io.vxflow.operators.decode;
 import io.vxflow.gpu.decode.DecodeError;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -42,19 +43,25 @@ final class FuzzLedger {
     /** Units handed to the decoder (a valid record, not skipped while waiting for a keyframe): untouched, damaged. */
     private final long[] reached = new long[2];
     private long countedWithFrame;
+    /** Units a no-picture count accounted for, and no-picture counts for which the ledger found none. */
+    private long noPictureUnits;
+    private long noPictureUnmatched;
 
     private static final class Entry {
         final long id;
         final FuzzStream.Unit unit;
         final long cleanChecksum;
         final Long pts;
+        /** Whether the unit reached the stream as a valid record with an IDR (IRAP) slice: it begins a GOP whatever its key header says. */
+        final boolean randomAccess;
         long[] bad;
         boolean framed;
         boolean intact;
         boolean restartAfter;
 
-        Entry(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum) {
+        Entry(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum, boolean randomAccess) {
             this.id = id;
+            this.randomAccess = randomAccess;
             this.pts = pts;
             this.unit = unit;
             this.cleanChecksum = cleanChecksum;
@@ -75,6 +82,8 @@ final class FuzzLedger {
 
     private static final class StreamBook {
         final ArrayDeque<Entry> window = new ArrayDeque<>();
+        /** The latest fed of the units whose frames came out in the round in progress, or null. */
+        Entry framedThisRound;
         final Map<Long, ArrayDeque<Entry>> byPts = new HashMap<>();
         /** pts of units whose pictures a restart should have thrown away (the most recent ones). */
         final java.util.Set<Long> discarded = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
@@ -93,9 +102,15 @@ final class FuzzLedger {
 
     /** A unit of a damaged stream was fed; {@code pts} is what its record carries (null: the record was invalid). */
     void fed(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum) {
+        fed(id, unit, pts, cleanChecksum, false);
+    }
+
+    /** A unit fed; {@code randomAccess}: its record was valid and holds an IDR (IRAP) slice. */
+    void fed(long id, FuzzStream.Unit unit, Long pts, long cleanChecksum, boolean randomAccess) {
         StreamBook b = books.computeIfAbsent(unit.stream(), k -> new StreamBook());
-        Entry e = new Entry(id, unit, pts, cleanChecksum);
+        Entry e = new Entry(id, unit, pts, cleanChecksum, randomAccess);
         b.window.add(e);
+        b.framedThisRound = null;
         if (pts != null) {
             b.byPts.computeIfAbsent(pts, k -> new ArrayDeque<>()).add(e);
         }
@@ -104,10 +119,24 @@ final class FuzzLedger {
         }
     }
 
-    /** Bad input counted while the unit's round ran. */
+    /**
+     * Bad input counted while the unit's round ran. Every reason is the unit's own, but {@code
+     * no-picture}: that one is the decode stage's report, when a picture of a new GOP came out, that
+     * units of the GOP before, still without a picture, will never have one (a false keyframe reset the
+     * decoder, which then waited silently for a real one). It accounts for units before the GOP whose
+     * picture came out (see {@link #noPicture}), not for this one.
+     */
     void counted(String stream, long[] bad) {
         StreamBook b = books.get(stream);
         Entry e = b.window.peekLast();
+        if (bad[DecodeError.NO_PICTURE.ordinal()] > 0) {
+            noPicture(b, e);
+            bad = bad.clone();
+            bad[DecodeError.NO_PICTURE.ordinal()] = 0;
+            if (Arrays.stream(bad).allMatch(n -> n == 0)) {
+                return;
+            }
+        }
         e.bad = bad;
         boolean restart = false;
         for (DecodeError r : DecodeError.values()) {
@@ -116,6 +145,11 @@ final class FuzzLedger {
                 restart = true;
             }
         }
+        // a codec change drains the old decoder before this unit reaches the new one: a failure counted
+        // in its round may be the drain's, of the units before it (the million-unit run, round 194,698: a
+        // clean HEVC keyframe after H.264 units whose drain failed), so this unit keeps its pts and its
+        // fate is its frame, if one comes
+        boolean ownPtsKept = bad[DecodeError.CODEC_CHANGE.ordinal()] > 0;
         if (restart) {
             // the stream waits for a keyframe, and the decoder's reset then drops what it held: no frame
             // can come for this unit or the earlier ones still without one, so a later frame with one of
@@ -123,9 +157,46 @@ final class FuzzLedger {
             for (Entry earlier : b.window) {
                 if (!earlier.framed) {
                     earlier.restartAfter = earlier != e;
-                    forgetPts(b, earlier);
+                    if (earlier != e || !ownPtsKept) {
+                        forgetPts(b, earlier);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * The units a {@code no-picture} count is for: the decode stage counts, when a picture of a GOP comes
+     * out, the units of earlier GOPs it still holds. So: the units without a frame or a count before the
+     * GOP (from its unit with an IDR slice on) of the latest unit whose frame came out in this round, back
+     * to the last count (where the decode stage last started afresh). Without a frame this round (a
+     * drain), the units before this round's.
+     */
+    private void noPicture(StreamBook b, Entry e) {
+        List<Entry> window = new ArrayList<>(b.window);
+        int start = window.indexOf(b.framedThisRound != null ? b.framedThisRound : e);
+        if (b.framedThisRound != null) {
+            int k = start;
+            while (k >= 0 && !window.get(k).randomAccess) {
+                k--;
+            }
+            start = k >= 0 ? k : start;
+        }
+        int marked = 0;
+        for (int i = start - 1; i >= 0; i--) {
+            Entry x = window.get(i);
+            if (x.counted() || x.restartAfter) {
+                break;
+            }
+            if (!x.framed) {
+                x.restartAfter = true;
+                forgetPts(b, x);
+                marked++;
+            }
+        }
+        noPictureUnits += marked;
+        if (marked == 0) {
+            noPictureUnmatched++;
         }
     }
 
@@ -164,6 +235,9 @@ final class FuzzLedger {
         }
         e.framed = true;
         e.intact = checksum == e.cleanChecksum;
+        if (b.framedThisRound == null || e.id > b.framedThisRound.id) {
+            b.framedThisRound = e;
+        }
         return true;
     }
 
@@ -240,6 +314,14 @@ final class FuzzLedger {
 
     long extraFrames() {
         return extraFrames;
+    }
+
+    long noPictureUnits() {
+        return noPictureUnits;
+    }
+
+    long noPictureUnmatched() {
+        return noPictureUnmatched;
     }
 
     long countedWithFrame() {

@@ -87,4 +87,49 @@ class FuzzLedgerTest {
         assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(1);
         assertThat(l.count(Kind.REPEAT, Outcome.DECODED_INTACT)).isEqualTo(1);
     }
+
+    @Test
+    void aNoPictureCountAccountsForTheUnitsWithoutAFrameBeforeTheGopWhosePictureCameOut() {
+        FuzzLedger l = new FuzzLedger();
+        l.fed(0, unit(Kind.NONE, 100), 100L, 7);
+        l.frame("s", 100, 7);
+        l.fed(1, unit(Kind.BIT_FLIP, 200), 200L, 8);
+        l.counted("s", bad(DecodeError.CORRUPT));
+        l.fed(2, unit(Kind.LYING_KEY, 300), 300L, 9); // reset the decoder, which then took it and the next without a picture
+        l.fed(3, unit(Kind.NONE, 400), 400L, 9);
+        assertThat(l.frame("s", 400, 9)).as("a P-only stream: decoded against the false start").isTrue();
+        l.fed(4, unit(Kind.NONE, 500), 500L, 9);
+        l.fed(5, unit(Kind.NONE, 600), 600L, 9, true); // the real keyframe, its picture held back
+        l.fed(6, unit(Kind.LYING_KEY, 700), 700L, 9);
+        l.fed(7, unit(Kind.NONE, 800), 800L, 9, true); // the next one: now the picture of 600 comes out
+        assertThat(l.frame("s", 600, 9)).isTrue();
+        l.counted("s", bad(DecodeError.NO_PICTURE));
+        assertThat(l.frame("s", 700, 9)).as("after the GOP's start: not among them").isTrue();
+        assertThat(l.frame("s", 800, 9)).isTrue();
+        assertThat(l.frame("s", 300, 9)).as("a picture of a unit counted as without one").isFalse();
+        l.finish();
+        assertThat(l.count(Kind.LYING_KEY, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(4);
+        assertThat(l.count(Kind.LYING_KEY, Outcome.DECODED_INTACT)).isEqualTo(1);
+        assertThat(l.count(Kind.BIT_FLIP, Outcome.COUNTED)).isEqualTo(1);
+        assertThat(l.countedWithFrame()).isZero();
+        assertThat(l.noPictureUnits()).isEqualTo(2);
+        assertThat(l.staleFrames()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailureCountedWithACodecChangeMayBeTheOldDecodersDrainSoTheNewUnitsFrameIsItsOwn() {
+        FuzzLedger l = new FuzzLedger();
+        l.fed(0, unit(Kind.BIT_FLIP, 100), 100L, 7); // h264, held, its picture damaged: the drain fails on it
+        l.fed(1, unit(Kind.NONE, 200), 200L, 8, true); // an HEVC keyframe: the old decoder is drained first
+        long[] b = bad(DecodeError.CORRUPT);
+        b[DecodeError.CODEC_CHANGE.ordinal()] = 1;
+        l.counted("s", b);
+        assertThat(l.frame("s", 200, 8)).as("the new decoder's picture of the keyframe").isTrue();
+        l.finish();
+        assertThat(l.count(Kind.BIT_FLIP, Outcome.LOST_AT_RESTART)).isEqualTo(1);
+        assertThat(l.count(Kind.NONE, Outcome.DECODED_INTACT)).isEqualTo(1);
+        assertThat(l.staleFrames()).isZero();
+    }
 }

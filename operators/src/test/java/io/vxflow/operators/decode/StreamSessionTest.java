@@ -133,6 +133,75 @@ class StreamSessionTest {
         assertThat(framePts()).containsExactlyElementsOf(expected);
     }
 
+    /**
+     * The fuzzer's find (the million-unit run, unit 218,366 of fuzz-2): a P-frame claiming to be a
+     * keyframe while the stream waits for one resets the decoder, and FFmpeg, which hands out nothing
+     * before a picture it can start at, takes it and the rest of its GOP without an error and without
+     * a picture. Those units are counted as no-picture once the next GOP's first picture is out.
+     */
+    @Test
+    void unitsTheDecoderTookSilentlyAfterAFalseKeyframeAreCountedWhenTheNextGopComesOut() {
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 40);
+        StreamSession s = session();
+        for (int i = 0; i < 40; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 7) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3});
+            } else if (i == 12) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), true, u.data()); // a P-frame that says it is a keyframe
+            }
+            s.decode(u, 0, events);
+        }
+        assertThat(count(DecodeError.CORRUPT)).isEqualTo(1);
+        assertThat(count(DecodeError.NO_KEYFRAME)).isEqualTo(4);
+        assertThat(count(DecodeError.NO_PICTURE)).isEqualTo(1);
+        assertThat(first(DecodeError.NO_PICTURE).detail()).isEqualTo("18 access unit(s) gave no picture before the keyframe of the GOP whose "
+                + "picture at pts " + units.get(30).ptsMicros() + " came out (pts " + units.get(12).ptsMicros() + " to " + units.get(29).ptsMicros() + ")");
+        List<Long> expected = ptsRange(0, 7);
+        expected.addAll(ptsRange(30, 40));
+        assertThat(framePts()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aFalseKeyframeJustBeforeARealOneOfAStreamWithBFramesIsCountedToo() {
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 45);
+        int idr = 30;
+        assertThat(units.get(idr).keyframe()).isTrue();
+        StreamSession s = session();
+        for (int i = 0; i < 45; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 20) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3});
+            } else if (i == idr - 2) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), true, u.data());
+            }
+            s.decode(u, 0, events);
+        }
+        s.drain(events);
+        assertThat(count(DecodeError.NO_PICTURE)).isEqualTo(1);
+        assertThat(first(DecodeError.NO_PICTURE).detail()).startsWith("2 access unit(s) gave no picture before the keyframe");
+        assertThat(framePts()).containsSubsequence(ptsRange(30, 45));
+        assertThat(framePts()).doesNotContain(units.get(idr - 2).ptsMicros(), units.get(idr - 1).ptsMicros());
+    }
+
+    @Test
+    void unitsStillWithoutAPictureAfterADrainAreCounted() {
+        List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 20);
+        StreamSession s = session();
+        for (int i = 0; i < 20; i++) {
+            AccessUnit u = units.get(i);
+            if (i == 5) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3});
+            } else if (i == 8) {
+                u = new AccessUnit(u.codec(), u.ptsMicros(), true, u.data());
+            }
+            s.decode(u, 0, events);
+        }
+        s.drain(events);
+        assertThat(first(DecodeError.NO_PICTURE).detail()).startsWith("12 access unit(s) gave no picture when the decoder was drained");
+        assertThat(framePts()).containsExactlyElementsOf(ptsRange(0, 5));
+    }
+
     @Test
     void anInvalidRecordMakesTheStreamWaitForAKeyframe() {
         List<AccessUnit> units = TestFrames.encode(Profile.BASELINE, 35);
