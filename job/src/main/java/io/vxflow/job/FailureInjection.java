@@ -30,10 +30,13 @@ import org.slf4j.LoggerFactory;
  * chain's parallelism) that fails the job at chosen checkpoints:
  *
  * <ul>
- *   <li>{@code before-commit:N}: on every Nth checkpoint (by id), after the checkpoint's snapshot
+ *   <li>{@code before-commit:N}: from every Nth checkpoint (by id) on, after a checkpoint's snapshot
  *       was taken, so the sink's Kafka transaction is pre-committed, and before the checkpoint's
  *       completion reaches the task, so before that transaction is committed: the next result
- *       fails the task;
+ *       fails the task. A checkpoint whose completion comes before any result (with buffer
+ *       debloating a checkpoint takes tens of milliseconds) passes the turn to the next one, until
+ *       one fails (CI, 2026-12-02: none of seven turns fired within three minutes when each
+ *       checkpoint was the only chance);
  *   <li>{@code async-checkpoint:N}: on every Nth checkpoint, in the asynchronous part of the
  *       checkpoint (the operator's state serializer throws while the state is written), so the
  *       checkpoint fails, and the job with it.
@@ -103,6 +106,8 @@ public final class FailureInjection {
         private transient ListState<Long> marker;
         /** The checkpoint taken but not known to be complete whose commit the next result fails before; 0: none. */
         private transient long armed;
+        /** Whether a before-commit failure is due and has not happened yet: every checkpoint arms until one fires. */
+        private transient boolean beforeCommitDue;
         /** Whether the snapshot being taken is a savepoint. */
         private transient boolean savepoint;
 
@@ -121,6 +126,7 @@ public final class FailureInjection {
             if (armed > 0) {
                 long checkpoint = armed;
                 armed = 0;
+                beforeCommitDue = false;
                 throw fail("failing after checkpoint " + checkpoint + " was taken, before its commit");
             }
             output.collect(element);
@@ -146,7 +152,12 @@ public final class FailureInjection {
             }
             if (plan.asyncFailure(id)) {
                 marker.add(-id); // written, and thrown on, in the asynchronous part
-            } else if (plan.beforeCommitFailure(id)) {
+                return;
+            }
+            if (plan.beforeCommitFailure(id)) {
+                beforeCommitDue = true;
+            }
+            if (beforeCommitDue) {
                 armed = id;
             }
         }
@@ -155,7 +166,7 @@ public final class FailureInjection {
         public void notifyCheckpointComplete(long checkpointId) throws Exception {
             super.notifyCheckpointComplete(checkpointId);
             if (armed > 0 && checkpointId >= armed) {
-                armed = 0; // no result came in between: the commit may already have happened
+                armed = 0; // no result came in between: the commit may already have happened; the next checkpoint tries again
             }
         }
 

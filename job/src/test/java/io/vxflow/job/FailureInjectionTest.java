@@ -70,4 +70,25 @@ class FailureInjectionTest {
             assertThatThrownBy(() -> h.snapshot(2, 2)).hasStackTraceContaining("failing in the asynchronous part of checkpoint 2");
         }
     }
+
+    @Test
+    void aBeforeCommitTurnThatNoResultFellIntoPassesToTheNextCheckpoint() throws Exception {
+        FailureInjection.FailingOperator op = new FailureInjection.FailingOperator(FailureInjection.Plan.parse("before-commit:2"));
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<EncodedResult, EncodedResult>(op)) {
+            h.open();
+            h.processElement(result(), 0);
+            h.snapshot(1, 1);
+            h.notifyOfCompletedCheckpoint(1);
+            h.processElement(result(), 1); // not a turn: passes
+            h.snapshot(2, 2);
+            h.notifyOfCompletedCheckpoint(2); // the turn's checkpoint completed before any result: no failure yet
+            h.processElement(result(), 2);
+            h.snapshot(3, 3); // the turn passed on
+            assertThatThrownBy(() -> h.processElement(result(), 3)).hasMessageContaining("failing after checkpoint 3 was taken, before its commit");
+        }
+    }
+
+    private static EncodedResult result() {
+        return new EncodedResult("cam", 0, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
