@@ -606,12 +606,15 @@ final class StreamSession {
 
         /** Removes every entry whose value is below {@code value}; returns their pts (one per entry). */
         List<Long> removeBelow(long value) {
-            List<Long> removed = new ArrayList<>();
+            List<Long> removed = null; // called for every frame out and nearly always empty: no list until one is removed
             for (var it = byPts.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, ArrayDeque<Long>> e = it.next();
                 for (var v = e.getValue().iterator(); v.hasNext(); ) {
                     if (v.next() < value) {
                         v.remove();
+                        if (removed == null) {
+                            removed = new ArrayList<>();
+                        }
                         removed.add(e.getKey());
                         size--;
                     }
@@ -620,7 +623,7 @@ final class StreamSession {
                     it.remove();
                 }
             }
-            return removed;
+            return removed == null ? List.of() : removed;
         }
 
         /** Every entry's pts, repeats included, ascending. */
