@@ -18,7 +18,12 @@ E2E="$V bench e2e --backend gpu --out-dir $OUT/e2e --job-heap 32g ${BROKER_DIR:+
 mkdir -p "$OUT/e2e/logs"
 ( while sleep 1; do echo "$(date +%s) $(grep -E '^(Dirty|Writeback):' /proc/meminfo | awk '{printf "%s %s ", $1, $2}') $(awk '$3 ~ /^(vd|sd|nvme)[a-z0-9]*$/ && $3 !~ /p[0-9]+$/ {printf "%s wr_sectors %s ", $3, $10}' /proc/diskstats)"; done ) > "$OUT/e2e/logs/disk-$(date -u +%H%M%S).txt" 2>&1 &
 SAMPLER=$!
-trap 'kill $SAMPLER 2>/dev/null' EXIT
+# DUMP_EVERY=S: a thread dump of the job every S seconds (SIGQUIT: the JVM prints it into the job's log, which comes back)
+if [ -n "${DUMP_EVERY:-}" ]; then
+  ( while sleep "$DUMP_EVERY"; do for p in $(pgrep -f 'io.vxflow.job.cli.Vxflow run '); do kill -QUIT "$p" 2>/dev/null; done; done ) &
+  DUMPER=$!
+fi
+trap 'kill $SAMPLER ${DUMPER:-} 2>/dev/null' EXIT
 YOLO="$VXFLOW_TEST_MODELS/yolov8s-640.onnx"
 yolo_model() {
   [ -f "$YOLO" ] || { mkdir -p "$VXFLOW_TEST_MODELS" && timeout 240 python3 export_models.py "$VXFLOW_TEST_MODELS" 2>&1 | grep -v Warning | tail -3; }

@@ -15,6 +15,7 @@ import io.vxflow.gpu.image.DeviceImage;
 import io.vxflow.gpu.ops.NormalizeSpec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
@@ -45,6 +46,97 @@ public final class DecodeBenchmark {
             }
         }
         report.add("decode", "FFmpeg software decode (1 core)", Map.of("streams", 1), cpuFps(clip), "frames/s");
+        opens(report, gpu, clip, 1, 16);
+        opens(report, gpu, clip, Math.min(16, maxSlots), 8);
+        drainPerGop(report, gpu, clip);
+    }
+
+    /**
+     * What a joining stream costs: {@code threads} threads (one context each, as the job's decode
+     * workers) open {@code perThread} NVDEC decoders each, all at once, and decode each one's first
+     * keyframe; the decoders stay open until the end, as the streams of a starting job do. Reports the
+     * median and the slowest open (decoder set-up and first picture) and opens per second overall.
+     */
+    private static void opens(BenchReport report, int gpu, List<AccessUnit> clip, int threads, int perThread) throws Exception {
+        CyclicBarrier start = new CyclicBarrier(threads + 1);
+        List<Long> nanos = Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> all = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try (GpuContext ctx = GpuContext.open(gpu); NvdecDevice nvdec = new NvdecDevice(ctx)) {
+                    List<VideoDecoder> open = new ArrayList<>();
+                    try {
+                        start.await();
+                        for (int i = 0; i < perThread; i++) {
+                            long t0 = System.nanoTime();
+                            VideoDecoder d = new NvdecDecoder(nvdec, clip.get(0).codec(), 4);
+                            open.add(d);
+                            d.decode(clip.get(0), DecodedFrame::release);
+                            ctx.synchronize();
+                            nanos.add(System.nanoTime() - t0);
+                        }
+                    } finally {
+                        open.forEach(VideoDecoder::close);
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                    start.reset();
+                }
+            }, "bench-open-" + t);
+            all.add(th);
+            th.start();
+        }
+        start.await();
+        long t0 = System.nanoTime();
+        for (Thread th : all) {
+            th.join();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("decoder open benchmark failed: " + errors.get(0), errors.get(0));
+        }
+        List<Long> sorted = new ArrayList<>(nanos);
+        sorted.sort(null);
+        Map<String, Object> params = Map.of("threads", threads, "decoders", threads * perThread);
+        report.add("decode", "NVDEC decoder open + first picture, median", params, sorted.get(sorted.size() / 2) / 1e6, "ms");
+        report.add("decode", "NVDEC decoder open + first picture, slowest", params, sorted.get(sorted.size() - 1) / 1e6, "ms");
+        report.add("decode", "NVDEC decoder opens, all threads at once", params, sorted.size() / seconds, "opens/s");
+    }
+
+    /**
+     * What a drain (send end of stream, hand out the held pictures, flush) at every keyframe costs one
+     * stream, against decoding straight through: FFmpeg's H.264 decoder sets itself up again after a
+     * flush, NVDEC hwaccel included. Reported as frames/s both ways and milliseconds per drain.
+     */
+    private static void drainPerGop(BenchReport report, int gpu, List<AccessUnit> clip) throws Exception {
+        try (GpuContext ctx = GpuContext.open(gpu); NvdecDevice nvdec = new NvdecDevice(ctx)) {
+            double[] seconds = new double[2];
+            int drains = 0;
+            for (int pass = 0; pass < 3; pass++) { // pass 0 warms up
+                boolean drainEachGop = pass == 2;
+                try (VideoDecoder d = new NvdecDecoder(nvdec, clip.get(0).codec(), 4)) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < clip.size(); i++) {
+                        if (drainEachGop && i > 0 && clip.get(i).keyframe()) {
+                            d.drain(DecodedFrame::release);
+                            drains++;
+                        }
+                        d.decode(clip.get(i), DecodedFrame::release);
+                    }
+                    d.drain(DecodedFrame::release);
+                    ctx.synchronize();
+                    if (pass > 0) {
+                        seconds[pass - 1] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+            }
+            report.add("decode", "NVDEC decode, one stream straight through", Map.of("frames", clip.size()), clip.size() / seconds[0], "frames/s");
+            report.add("decode", "NVDEC decode, one stream drained at every keyframe", Map.of("frames", clip.size(), "drains", drains),
+                    clip.size() / seconds[1], "frames/s");
+            report.add("decode", "NVDEC drain at a keyframe, extra cost", Map.of("drains", drains), Math.max(0, seconds[1] - seconds[0]) * 1e3 / drains,
+                    "ms per drain");
+        }
     }
 
     private static double measure(int gpu, List<AccessUnit> clip, int streams, int slots, int frames, boolean preprocess) throws Exception {

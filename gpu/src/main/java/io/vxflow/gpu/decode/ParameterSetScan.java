@@ -56,16 +56,34 @@ public record ParameterSetScan(List<SequenceParameterSet> sets, String malformed
      * first slice decides, and the walk stops there (after the parameter sets, a few dozen bytes in).
      */
     public static boolean hasRandomAccessSlice(Codec codec, byte[] accessUnit) {
+        int type = firstSliceType(codec, accessUnit);
+        return codec == Codec.H264 ? type == 5 : type >= 16 && type <= 23;
+    }
+
+    /**
+     * Whether {@code accessUnit} begins a closed GOP: its first slice is an IDR slice (H.264 type 5;
+     * HEVC IDR_W_RADL or IDR_N_LP, types 19 and 20). Nothing after it in decoding order refers to
+     * anything before it, so a decoder can go on at it after units were left out, without a reset. A
+     * CRA or BLA picture (HEVC types 16 to 18 and 21) is a random access point too, but its leading
+     * pictures may refer to pictures before it.
+     */
+    public static boolean startsClosedGop(Codec codec, byte[] accessUnit) {
+        int type = firstSliceType(codec, accessUnit);
+        return codec == Codec.H264 ? type == 5 : type == 19 || type == 20;
+    }
+
+    /** The NAL unit type of the access unit's first slice, or -1 when it has none. */
+    private static int firstSliceType(Codec codec, byte[] accessUnit) {
         int header = codec == Codec.H264 ? 1 : 2;
         int start = payloadAfterStartCode(accessUnit, 0);
         while (start >= 0 && start < accessUnit.length) {
             int type = codec == Codec.H264 ? accessUnit[start] & 0x1F : (accessUnit[start] >> 1) & 0x3F;
             if (isSlice(codec, type)) {
-                return codec == Codec.H264 ? type == 5 : type >= 16 && type <= 23;
+                return type;
             }
             start = payloadAfterStartCode(accessUnit, start + header);
         }
-        return false;
+        return -1;
     }
 
     /** H.264: coded slices of any kind (types 1 to 5); HEVC: the VCL NAL unit types (0 to 31). */

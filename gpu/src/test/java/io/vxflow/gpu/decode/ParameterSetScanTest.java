@@ -130,6 +130,21 @@ class ParameterSetScanTest {
         assertThat(ParameterSetScan.hasRandomAccessSlice(Codec.HEVC, new byte[] {0, 0})).isFalse();
     }
 
+    @Test
+    void onlyAnIdrBeginsAClosedGop() {
+        byte[] sps = TestSps.H264.of(640, 360).nal();
+        byte[] iSliceNotIdr = {0x65 & ~0x04, (byte) 0x88, 0x02}; // nal type 1, what a recovery-point I-frame is sent as
+        assertThat(ParameterSetScan.startsClosedGop(Codec.H264, unit("4", AUD, "4", sps, "4", PPS, "4", IDR_SLICE))).isTrue();
+        assertThat(ParameterSetScan.startsClosedGop(Codec.H264, unit("4", AUD, "4", sps, "4", PPS, "4", iSliceNotIdr))).isFalse();
+        assertThat(ParameterSetScan.startsClosedGop(Codec.H264, unit("4", sps, "4", PPS))).as("no slice").isFalse();
+        // HEVC: IDR_W_RADL (19) and IDR_N_LP (20) do; CRA (21) and BLA_W_LP (16), whose leading pictures may look back, do not
+        byte[] vps = {0x40, 0x01, 0x0C};
+        assertThat(ParameterSetScan.startsClosedGop(Codec.HEVC, unit("4", vps, "4", new byte[] {0x26, 0x01, (byte) 0xAF}))).isTrue();
+        assertThat(ParameterSetScan.startsClosedGop(Codec.HEVC, unit("4", new byte[] {0x28, 0x01, (byte) 0xAF}))).isTrue();
+        assertThat(ParameterSetScan.startsClosedGop(Codec.HEVC, unit("4", new byte[] {0x2A, 0x01, (byte) 0xAF}))).isFalse();
+        assertThat(ParameterSetScan.startsClosedGop(Codec.HEVC, unit("4", new byte[] {0x20, 0x01, (byte) 0xAF}))).isFalse();
+    }
+
     private static byte[] repeat(byte[] b, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < times; i++) {

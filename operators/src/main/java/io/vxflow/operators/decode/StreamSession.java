@@ -107,6 +107,8 @@ final class StreamSession {
     private long ptsStep = Long.MAX_VALUE;
     /** Whether keeping held frames at an idle flush was logged since the last frame out. */
     private boolean keptHeldLogged;
+    /** Times the stream went from skipping to decoding at an IDR without resetting its decoder. */
+    private long resumedWithoutReset;
 
     /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input, default limits. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
@@ -127,6 +129,11 @@ final class StreamSession {
 
     State state() {
         return state;
+    }
+
+    /** For tests: times the stream went from skipping to decoding at an IDR without resetting its decoder. */
+    long resumedWithoutReset() {
+        return resumedWithoutReset;
     }
 
     /** Whether a decoder is open (its NVDEC session or FFmpeg context held). */
@@ -167,7 +174,14 @@ final class StreamSession {
 
     /**
      * Skips one access unit unanalysed because the job is behind; the decoder keeps nothing of it, so
-     * decoding resumes at a keyframe. Held frames of the GOP before are handed out first.
+     * decoding resumes at a keyframe. Units of the GOP before whose frames the decoder still holds
+     * for reordering are skipped too, first: they are at least as late as this one when ingested no
+     * later (a stream's units arrive in one partition's order; otherwise they are drained). The decoder is neither drained nor flushed: after a flush FFmpeg's H.264
+     * decoder sets itself up again at the next picture, hwaccel included, and on NVDEC that means a
+     * new decoder session and frame pool per stream each time it goes from skipping to decoding,
+     * which at twice NVDEC's capacity, with hundreds of streams switching every GOP, stalled the
+     * whole job for seconds at a time. The pictures it keeps come out when it decodes again and are
+     * released unseen, like those of units given up for bad input.
      */
     void skip(AccessUnit unit, long ingestMillis, List<DecodeEvent> out) {
         ensureOpen();
@@ -175,7 +189,12 @@ final class StreamSession {
             flushSkipped(out);
         }
         if (state == State.DECODING) {
-            drainDecoder(out);
+            // held units ingested after this late one (not in one partition's order) may not be late: those are drained
+            if (givenUpPts.size() + ingestByPts.size() <= MAX_TRACKED_PTS && ingestByPts.maxValue() <= ingestMillis) {
+                skipHeld(ingestMillis, out);
+            } else {
+                drainDecoder(out);
+            }
         }
         state = State.SKIPPING;
         skipped.add(new DecodeEvent.Skipped(unit.ptsMicros(), ingestMillis));
@@ -185,6 +204,20 @@ final class StreamSession {
                 out.add(skipped.remove(0));
             }
         }
+    }
+
+    /** Reports the units whose frames the decoder holds as skipped, in presentation order, and gives their pictures up. */
+    private void skipHeld(long ingestMillis, List<DecodeEvent> out) {
+        List<Long> pts = ingestByPts.sortedPts();
+        givenUpPts.addAll(ingestByPts);
+        for (long p : pts) {
+            Long ingest = ingestByPts.take(p);
+            out.add(new DecodeEvent.Skipped(p, ingest != null ? ingest : ingestMillis));
+        }
+        held = 0;
+        ingestByPts.clear();
+        gopByPts.clear();
+        replayedHeld.clear();
     }
 
     /** An invalid record of this stream (the task thread counted it): wait for the next keyframe. */
@@ -375,12 +408,20 @@ final class StreamSession {
                 "access units are skipped until the next keyframe");
     }
 
-    /** Opens (or resets) the decoder at a keyframe; false when it cannot be opened (reported). */
+    /**
+     * Opens (or resets) the decoder at a keyframe; false when it cannot be opened (reported). A stream
+     * that skipped GOPs (overload) and goes on at an IDR keeps its decoder as it is: an IDR needs nothing
+     * decoded before it, and not flushing spares the set-up a flush costs (see {@link #skip}). At any
+     * other keyframe (an HEVC CRA, an H.264 recovery point) the pictures after it may refer to ones
+     * before it, so the decoder is reset first, for FFmpeg to skip those it cannot decode.
+     */
     private boolean openAtKeyframe(AccessUnit unit, List<DecodeEvent> out) {
         try {
             if (decoder == null) {
                 decoder = opener.apply(unit.codec());
                 decoderProducedFrame = false;
+            } else if (state == State.SKIPPING && ParameterSetScan.startsClosedGop(unit.codec(), unit.data())) {
+                resumedWithoutReset++;
             } else {
                 decoder.reset();
             }
@@ -403,14 +444,16 @@ final class StreamSession {
     }
 
     private void emit(DecodedFrame frame, long fallbackIngest, long t0, List<DecodeEvent> out) {
-        held = Math.max(0, held - 1);
         if (!givenUpPts.isEmpty()) {
             if (givenUpPts.take(frame.ptsMicros()) != null) {
-                frame.release(); // a picture of a unit already counted as bad input: it gets no result
+                // a picture of a unit given up (bad input, or skipped with the decoder kept): it already had its
+                // event, and it is not one of the units fed since, so what a drain would hand out stays as it is
+                frame.release();
                 return;
             }
             givenUpPts.clear(); // the stream's frames are its own again
         }
+        held = Math.max(0, held - 1);
         Long gop = gopByPts.peek(frame.ptsMicros());
         if (gop != null) {
             lostBefore(gop, "before the keyframe of the GOP whose picture at pts " + frame.ptsMicros() + " came out", out);
@@ -636,6 +679,17 @@ final class StreamSession {
 
         int size() {
             return size;
+        }
+
+        /** The largest value, or Long.MIN_VALUE when empty. */
+        long maxValue() {
+            long max = Long.MIN_VALUE;
+            for (ArrayDeque<Long> values : byPts.values()) {
+                for (long v : values) {
+                    max = Math.max(max, v);
+                }
+            }
+            return max;
         }
 
         boolean isEmpty() {

@@ -6,6 +6,8 @@ import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.gpu.decode.DecodeException;
+import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
@@ -13,11 +15,16 @@ import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.operators.TestFrames;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The worker-side state machine of one stream, on FFmpeg's software decoder and real encoded streams. */
 class StreamSessionTest {
@@ -292,6 +299,91 @@ class StreamSessionTest {
             }
         }
         assertThat(order).as("decoded, then skipped with the decoder's reorder depth, then decoded").containsExactlyElementsOf(ptsRange(0, 90));
+    }
+
+    /**
+     * Overload at twice NVDEC's capacity switches hundreds of streams between skipping and decoding
+     * every GOP; a flush there made FFmpeg set the NVDEC hwaccel up again each time. Going on at an IDR
+     * needs no reset: every unit still gets exactly one event, in presentation order, the frames
+     * decoded after each skip are the clean stream's pictures bit for bit, and nothing counts as bad input.
+     */
+    @ParameterizedTest
+    @EnumSource(Profile.class)
+    void aStreamThatSkipsGopsGoesOnAtTheNextIdrWithoutResettingItsDecoder(Profile profile) throws DecodeException {
+        List<AccessUnit> units = TestFrames.encode(profile, 150); // IDR at 0, 30, 60, 90, 120
+        Map<Long, Long> clean = new HashMap<>();
+        try (FfmpegSoftwareDecoder d = new FfmpegSoftwareDecoder(profile.codec, 1)) {
+            for (AccessUnit u : units) {
+                d.decode(u, f -> { clean.put(f.ptsMicros(), FrameChecksum.of(f)); f.release(); });
+            }
+            d.drain(f -> { clean.put(f.ptsMicros(), FrameChecksum.of(f)); f.release(); });
+        }
+        AtomicInteger resets = new AtomicInteger();
+        StreamSession s = new StreamSession("cam", codec -> new CountingResets(software.apply(codec), resets), 4096, 2304);
+        for (int i = 0; i < units.size(); i++) {
+            boolean skipGop = (i / 30) % 2 == 1; // GOPs 1 and 3 skipped
+            if (skipGop) {
+                s.skip(units.get(i), i, events);
+            } else {
+                s.decode(units.get(i), i, events);
+            }
+        }
+        s.drain(events);
+        List<Long> order = new ArrayList<>();
+        for (DecodeEvent e : events) {
+            if (e instanceof DecodeEvent.Frame f) {
+                order.add(f.frame().ptsMicros());
+                assertThat(FrameChecksum.of(f.frame())).as("picture at pts %d", f.frame().ptsMicros()).isEqualTo(clean.get(f.frame().ptsMicros()));
+            } else if (e instanceof DecodeEvent.Skipped k) {
+                order.add(k.pts());
+            }
+        }
+        assertThat(order).as("one event per unit, in presentation order").containsExactlyElementsOf(ptsRange(0, 150));
+        assertThat(events).noneMatch(e -> e instanceof DecodeEvent.BadInput);
+        assertThat(framePts()).as("the decoded GOPs' frames, less those held for reordering when the skipping began")
+                .containsAll(ptsRange(60, 80)).containsAll(ptsRange(120, 150)).doesNotContainAnyElementsOf(ptsRange(30, 60));
+        assertThat(resets).as("decoder resets").hasValue(0);
+        assertThat(s.resumedWithoutReset()).isEqualTo(2);
+        assertThat(opened).hasValue(1);
+    }
+
+    /** A decoder that counts its resets. */
+    private record CountingResets(VideoDecoder d, AtomicInteger resets) implements VideoDecoder {
+        @Override
+        public Codec codec() {
+            return d.codec();
+        }
+
+        @Override
+        public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
+            d.decode(unit, out);
+        }
+
+        @Override
+        public void drain(Consumer<DecodedFrame> out) throws DecodeException {
+            d.drain(out);
+        }
+
+        @Override
+        public void reset() {
+            resets.incrementAndGet();
+            d.reset();
+        }
+
+        @Override
+        public int reorderDepth() {
+            return d.reorderDepth();
+        }
+
+        @Override
+        public String engine() {
+            return d.engine();
+        }
+
+        @Override
+        public void close() {
+            d.close();
+        }
     }
 
     @Test
