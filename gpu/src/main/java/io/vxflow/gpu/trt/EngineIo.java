@@ -59,16 +59,8 @@ record EngineIo(
         }
         long[] in = shape(engine.getTensorShape(input));
         long[] out = shape(engine.getTensorShape(output));
-        boolean dynamic = in.length == 4 && in[0] < 0;
-        long expectedBatch = model.fixedBatch() > 0 ? model.fixedBatch() : -1;
-        if (in.length != 4 || in[0] != expectedBatch || in[1] != 3 || in[2] != model.inputHeight() || in[3] != model.inputWidth()) {
-            throw new EngineFile.UnusableException("the engine's input shape is " + Arrays.toString(in));
-        }
+        boolean dynamic = checkShapes(in, out, model, key);
         long outPerImage = perImage(out);
-        if (out.length < 1 || out[0] != expectedBatch || outPerImage != model.outputSize()) {
-            throw new EngineFile.UnusableException("the engine's output shape is " + Arrays.toString(out) + "; the model gives "
-                    + model.outputSize() + " values per image");
-        }
         if (dynamic) {
             long[] max = shape(engine.getProfileShape(input, 0, OptProfileSelector.kMAX));
             if (engine.getNbOptimizationProfiles() < 1 || max.length != 4 || max[0] != key.maxBatch()) {
@@ -78,6 +70,29 @@ record EngineIo(
         }
         return new EngineIo(input, output, inputType, outputType, 3L * model.inputHeight() * model.inputWidth(), outPerImage, dynamic,
                 engine.getDeviceMemorySizeV2());
+    }
+
+    /**
+     * Checks the engine's input and output shapes against the model and the key; returns whether the
+     * batch is set per call. A model with a dynamic batch built for one batch size (max batch 1: the
+     * profile's min, opt and max are all 1) comes back from TensorRT with that size fixed in its
+     * shapes (seen with TensorRT 10.6 on the H200): it is a fixed-batch engine of that size.
+     */
+    static boolean checkShapes(long[] in, long[] out, ModelInfo model, EngineKey key) throws EngineFile.UnusableException {
+        long expectedBatch = model.fixedBatch() > 0 ? model.fixedBatch() : -1;
+        boolean oneSize = expectedBatch < 0 && key.build().profileMinBatch() == key.maxBatch();
+        if (oneSize && in.length == 4 && in[0] == key.maxBatch()) {
+            expectedBatch = key.maxBatch();
+        }
+        if (in.length != 4 || in[0] != expectedBatch || in[1] != 3 || in[2] != model.inputHeight() || in[3] != model.inputWidth()) {
+            throw new EngineFile.UnusableException("the engine's input shape is " + Arrays.toString(in) + "; wanted [" + expectedBatch
+                    + ", 3, " + model.inputHeight() + ", " + model.inputWidth() + "]");
+        }
+        if (out.length < 1 || out[0] != expectedBatch || perImage(out) != model.outputSize()) {
+            throw new EngineFile.UnusableException("the engine's output shape is " + Arrays.toString(out) + "; the model gives "
+                    + model.outputSize() + " values per image");
+        }
+        return expectedBatch < 0;
     }
 
     private static TensorDataType linearDeviceTensor(ICudaEngine engine, String name) throws EngineFile.UnusableException {
