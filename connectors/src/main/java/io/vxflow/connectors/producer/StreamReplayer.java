@@ -20,10 +20,14 @@ import java.util.Objects;
  * pts it stays even for streams with B-frames. When publishing falls behind, late units go out at
  * once; nothing is skipped.
  *
- * <p>Looping rewinds the source; every pts of a new loop is moved past the last one published, by
+ * <p>Looping replays the source again; every pts of a new loop is moved past the last one published, by
  * the previous loops' length plus one frame duration, so that each stream's pts keep increasing
  * across loops (strictly, for streams without B-frames; with B-frames every pts of a loop is above
- * every pts of the loop before).
+ * every pts of the loop before). A source of up to {@value #LOOP_IN_MEMORY_BYTES} bytes is kept in
+ * memory from its first loop on and replayed from there; a larger one is rewound. Rewinding a file
+ * opens and probes it again (50-80 ms for the benchmark's 10 s clip on a busy 2-core machine): the
+ * real-time pacing stalls that long and then sends what it owes in a burst, every stream at once,
+ * which a camera never does, and which showed as a latency spike every 10 s in the 140-stream runs.
  *
  * <p>Owns its settings and progress counters; the source and publisher stay the caller's. One
  * thread runs {@link #replay}; any thread may call {@link #progress()} and {@link #stop()}.
@@ -37,7 +41,10 @@ import java.util.Objects;
  * }</pre>
  */
 public final class StreamReplayer {
+    /** The largest source (total access unit bytes) a loop replays from memory instead of rewinding. */
+    static final long LOOP_IN_MEMORY_BYTES = 64L << 20;
     private final List<String> streamIds;
+    private final long loopInMemoryBytes;
     private final boolean realTime;
     private final boolean loop;
     private final long maxFramesPerStream;
@@ -58,6 +65,7 @@ public final class StreamReplayer {
         this.loop = b.loop;
         this.maxFramesPerStream = b.maxFramesPerStream;
         this.maxDuration = b.maxDuration;
+        this.loopInMemoryBytes = b.loopInMemoryBytes;
     }
 
     public static Builder builder() {
@@ -111,17 +119,43 @@ public final class StreamReplayer {
         ReplayPacer pacer = new ReplayPacer(startNanos, source.frameRate(), streamIds.size());
         LoopTimeline timeline = new LoopTimeline(source.frameRate().frameDurationMicros());
         long unitsThisLoop = 0;
+        // the first loop's units while they fit; once it ended, later loops come from here
+        List<AccessUnit> firstLoop = loop ? new ArrayList<>() : null;
+        long firstLoopBytes = 0;
+        List<AccessUnit> inMemory = null;
+        int memoryIndex = 0;
         while (true) {
             State limit = limitReached();
             if (limit != null) {
                 return limit;
             }
-            AccessUnit unit = source.next();
+            AccessUnit unit;
+            if (inMemory != null) {
+                unit = memoryIndex < inMemory.size() ? inMemory.get(memoryIndex++) : null;
+            } else {
+                unit = source.next();
+                if (unit != null && firstLoop != null) {
+                    firstLoopBytes += unit.data().length;
+                    if (firstLoopBytes <= loopInMemoryBytes) {
+                        firstLoop.add(unit);
+                    } else {
+                        firstLoop = null;
+                    }
+                }
+            }
             if (unit == null) {
                 if (!loop || unitsThisLoop == 0) {
                     return State.END_OF_SOURCE;
                 }
-                source.rewind();
+                if (inMemory == null && firstLoop != null) {
+                    inMemory = firstLoop;
+                    firstLoop = null;
+                }
+                if (inMemory != null) {
+                    memoryIndex = 0;
+                } else {
+                    source.rewind();
+                }
                 timeline.nextLoop();
                 loopsCompleted++;
                 unitsThisLoop = 0;
@@ -190,8 +224,15 @@ public final class StreamReplayer {
         private boolean loop;
         private long maxFramesPerStream = Long.MAX_VALUE;
         private Duration maxDuration;
+        private long loopInMemoryBytes = LOOP_IN_MEMORY_BYTES;
 
         private Builder() {}
+
+        /** For tests: the largest source a loop replays from memory (0: always rewind). */
+        Builder loopInMemoryBytes(long bytes) {
+            this.loopInMemoryBytes = bytes;
+            return this;
+        }
 
         /** How many logical streams to publish the source as. */
         public Builder streams(int count) {

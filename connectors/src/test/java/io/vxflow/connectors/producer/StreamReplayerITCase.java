@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,9 +44,15 @@ class StreamReplayerITCase {
         broker.close();
     }
 
-    @Test
-    void fileAsThreeLoopedStreamsHasExactCountsAndStrictlyIncreasingPts() {
-        broker.createTopic("replay-loop", 3);
+    /**
+     * The same records whether later loops come from memory (a small file: it is neither rewound nor
+     * probed again, which stalled the pacing) or from the file rewound (a source over the memory limit).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void fileAsThreeLoopedStreamsHasExactCountsAndStrictlyIncreasingPts(boolean fitsInMemory) {
+        String topic = "replay-loop-" + fitsInMemory;
+        broker.createTopic(topic, 3);
         Path file = TestClips.write(TestClips.of(Profile.BASELINE), dir, "mp4");
         List<AccessUnit> source;
         try (AccessUnitReader reader = AccessUnitReader.open(file)) {
@@ -52,21 +60,29 @@ class StreamReplayerITCase {
         }
         int frames = 2 * source.size() + 10; // two full loops and part of a third
         StreamReplayer replayer = StreamReplayer.builder().streams(3).streamIdPrefix("cam").loop(true)
-                .maxFramesPerStream(frames).build();
+                .maxFramesPerStream(frames).loopInMemoryBytes(fitsInMemory ? StreamReplayer.LOOP_IN_MEMORY_BYTES : 0).build();
 
         ReplayProgress done;
+        int[] rewinds = {0};
         try (AccessUnitReader reader = AccessUnitReader.open(file);
-                FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), "replay-loop")) {
-            done = replayer.replay(reader, publisher);
+                FramePublisher publisher = new FramePublisher(broker.bootstrapServers(), topic)) {
+            done = replayer.replay(new ForwardingSource(reader) {
+                @Override
+                public void rewind() {
+                    rewinds[0]++;
+                    super.rewind();
+                }
+            }, publisher);
             assertThat(publisher.recordsSent()).isEqualTo(3L * frames);
         }
+        assertThat(rewinds[0]).as("rewinds of the file").isEqualTo(fitsInMemory ? 0 : 2);
 
         assertThat(done.state()).isEqualTo(State.MAX_FRAMES);
         assertThat(done.unitsRead()).isEqualTo(frames);
         assertThat(done.recordsPublished()).isEqualTo(3L * frames);
         assertThat(done.loopsCompleted()).isEqualTo(2);
         Map<String, List<AccessUnit>> byStream = FramePublisherITCase.parseAll(
-                FramesTopicReader.readAll(broker.bootstrapServers(), "replay-loop"));
+                FramesTopicReader.readAll(broker.bootstrapServers(), topic));
         assertThat(byStream).containsOnlyKeys("cam-0", "cam-1", "cam-2");
         long loopLength = source.size() * 1_000_000L / SyntheticScene.FPS; // 36 frames at 30 fps: 1.2 s
         for (List<AccessUnit> stream : byStream.values()) {
@@ -158,5 +174,54 @@ class StreamReplayerITCase {
     private static AccessUnitSource inMemory(List<AccessUnit> units) {
         return new InMemoryAccessUnitSource(units, SyntheticScene.WIDTH, SyntheticScene.HEIGHT,
                 FrameRate.of(SyntheticScene.FPS));
+    }
+
+    /** Passes everything to the source it wraps. */
+    private static class ForwardingSource implements AccessUnitSource {
+        private final AccessUnitSource source;
+
+        ForwardingSource(AccessUnitSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public io.vxflow.gpu.decode.Codec codec() {
+            return source.codec();
+        }
+
+        @Override
+        public int width() {
+            return source.width();
+        }
+
+        @Override
+        public int height() {
+            return source.height();
+        }
+
+        @Override
+        public FrameRate frameRate() {
+            return source.frameRate();
+        }
+
+        @Override
+        public AccessUnit next() {
+            return source.next();
+        }
+
+        @Override
+        public void rewind() {
+            source.rewind();
+        }
+
+        @Override
+        public String description() {
+            return source.description();
+        }
+
+        @Override
+        public void close() {
+            source.close();
+        }
     }
 }
