@@ -7,7 +7,6 @@ import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.DecodeException;
-import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
@@ -19,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -329,41 +327,18 @@ class StreamSessionTest {
     }
 
     /** A decoder that counts its resets. */
-    private record CountingResets(VideoDecoder d, AtomicInteger resets) implements VideoDecoder {
-        @Override
-        public Codec codec() {
-            return d.codec();
-        }
+    private static final class CountingResets extends ForwardingDecoder {
+        private final AtomicInteger resets;
 
-        @Override
-        public void decode(AccessUnit unit, Consumer<DecodedFrame> out) throws DecodeException {
-            d.decode(unit, out);
-        }
-
-        @Override
-        public void drain(Consumer<DecodedFrame> out) throws DecodeException {
-            d.drain(out);
+        CountingResets(VideoDecoder real, AtomicInteger resets) {
+            super(real);
+            this.resets = resets;
         }
 
         @Override
         public void reset() {
             resets.incrementAndGet();
-            d.reset();
-        }
-
-        @Override
-        public int reorderDepth() {
-            return d.reorderDepth();
-        }
-
-        @Override
-        public String engine() {
-            return d.engine();
-        }
-
-        @Override
-        public void close() {
-            d.close();
+            super.reset();
         }
     }
 

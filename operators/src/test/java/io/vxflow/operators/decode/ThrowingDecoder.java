@@ -1,7 +1,6 @@
 package io.vxflow.operators.decode;
 
 import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeException;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;
@@ -13,19 +12,13 @@ import java.util.function.Consumer;
  * access unit (counted from 1), and whose {@code close()} throws too. Everything else is the real
  * decoder's.
  */
-final class ThrowingDecoder implements VideoDecoder {
-    private final VideoDecoder real;
+final class ThrowingDecoder extends ForwardingDecoder {
     private final int failAt;
     private int units;
 
     ThrowingDecoder(VideoDecoder real, int failAt) {
-        this.real = real;
+        super(real);
         this.failAt = failAt;
-    }
-
-    @Override
-    public Codec codec() {
-        return real.codec();
     }
 
     @Override
@@ -33,32 +26,12 @@ final class ThrowingDecoder implements VideoDecoder {
         if (++units == failAt) {
             throw new IllegalStateException("decoder bug: index out of range in the test double");
         }
-        real.decode(unit, out);
-    }
-
-    @Override
-    public void drain(Consumer<DecodedFrame> out) throws DecodeException {
-        real.drain(out);
-    }
-
-    @Override
-    public void reset() {
-        real.reset();
-    }
-
-    @Override
-    public int reorderDepth() {
-        return real.reorderDepth();
-    }
-
-    @Override
-    public String engine() {
-        return real.engine();
+        super.decode(unit, out);
     }
 
     @Override
     public void close() {
-        real.close();
+        super.close();
         if (units >= failAt) {
             throw new IllegalStateException("the test double fails to close after its failure");
         }
