@@ -175,13 +175,15 @@ final class StreamSession {
     /**
      * Skips one access unit unanalysed because the job is behind; the decoder keeps nothing of it, so
      * decoding resumes at a keyframe. Units of the GOP before whose frames the decoder still holds
-     * for reordering are skipped too, first: they are at least as late as this one when ingested no
-     * later (a stream's units arrive in one partition's order; otherwise they are drained). The decoder is neither drained nor flushed: after a flush FFmpeg's H.264
-     * decoder sets itself up again at the next picture, hwaccel included, and on NVDEC that means a
-     * new decoder session and frame pool per stream each time it goes from skipping to decoding,
-     * which at twice NVDEC's capacity, with hundreds of streams switching every GOP, stalled the
-     * whole job for seconds at a time. The pictures it keeps come out when it decodes again and are
-     * released unseen, like those of units given up for bad input.
+     * for reordering are skipped too, first: ingested no later than this late one (a stream's units
+     * arrive in one partition's order), they are at least as late. The decoder is not flushed: after
+     * a flush FFmpeg's H.264 decoder sets itself up again at the next picture, hwaccel included, and
+     * on NVDEC that means a new decoder session and frame pool (240 ms) each time a stream goes from
+     * skipping to decoding, which at twice NVDEC's capacity, with hundreds of streams switching every
+     * GOP, stalled the whole job for seconds at a time. The pictures it keeps come out when it decodes
+     * again and are released unseen, like those of units given up for bad input. (Held units ingested
+     * after this one, which only a producer writing its own timestamps can cause, may not be late:
+     * then the decoder is drained, as it is when too many pts are tracked.)
      */
     void skip(AccessUnit unit, long ingestMillis, List<DecodeEvent> out) {
         ensureOpen();
@@ -189,7 +191,6 @@ final class StreamSession {
             flushSkipped(out);
         }
         if (state == State.DECODING) {
-            // held units ingested after this late one (not in one partition's order) may not be late: those are drained
             if (givenUpPts.size() + ingestByPts.size() <= MAX_TRACKED_PTS && ingestByPts.maxValue() <= ingestMillis) {
                 skipHeld(ingestMillis, out);
             } else {
