@@ -109,6 +109,8 @@ final class StreamSession {
     private boolean keptHeldLogged;
     /** Times the stream went from skipping to decoding at an IDR without resetting its decoder. */
     private long resumedWithoutReset;
+    /** Whether the stream is skipping with its decoder as decoding left it (neither drained nor damaged since). */
+    private boolean keptUnflushed;
 
     /** For tests: pictures up to {@code maxWidth} x {@code maxHeight} into a 640x640 model input, default limits. */
     StreamSession(String streamId, Function<Codec, VideoDecoder> opener, int maxWidth, int maxHeight) {
@@ -191,11 +193,14 @@ final class StreamSession {
             flushSkipped(out);
         }
         if (state == State.DECODING) {
-            if (givenUpPts.size() + ingestByPts.size() <= MAX_TRACKED_PTS && ingestByPts.maxValue() <= ingestMillis) {
+            keptUnflushed = canSkipHeld(ingestMillis);
+            if (keptUnflushed) {
                 skipHeld(ingestMillis, out);
             } else {
                 drainDecoder(out);
             }
+        } else if (state != State.SKIPPING) {
+            keptUnflushed = false; // waiting for a keyframe (after damage, say) or drained: the next keyframe resets as ever
         }
         state = State.SKIPPING;
         skipped.add(new DecodeEvent.Skipped(unit.ptsMicros(), ingestMillis));
@@ -205,6 +210,18 @@ final class StreamSession {
                 out.add(skipped.remove(0));
             }
         }
+    }
+
+    /**
+     * Whether the units the decoder holds can be reported as skipped now, their pictures given up:
+     * each is tracked (the pts bag matches the count held), none was ingested after the late unit
+     * (then it may not be late), none is a replayed unit or one decoded while guarding order after a
+     * replay (their results may already be out, or must wait), and the pts they add stay trackable.
+     * Otherwise the decoder is drained, as before.
+     */
+    private boolean canSkipHeld(long ingestMillis) {
+        return ingestByPts.size() == held && replayedHeld.isEmpty() && !guarding
+                && givenUpPts.size() + ingestByPts.size() <= MAX_TRACKED_PTS && ingestByPts.maxValue() <= ingestMillis;
     }
 
     /** Reports the units whose frames the decoder holds as skipped, in presentation order, and gives their pictures up. */
@@ -421,11 +438,12 @@ final class StreamSession {
             if (decoder == null) {
                 decoder = opener.apply(unit.codec());
                 decoderProducedFrame = false;
-            } else if (state == State.SKIPPING && ParameterSetScan.startsClosedGop(unit.codec(), unit.data())) {
+            } else if (state == State.SKIPPING && keptUnflushed && ParameterSetScan.startsClosedGop(unit.codec(), unit.data())) {
                 resumedWithoutReset++;
             } else {
                 decoder.reset();
             }
+            keptUnflushed = false;
         } catch (CudaException e) {
             out.add(new DecodeEvent.Failure(e));
             return false;
@@ -565,6 +583,7 @@ final class StreamSession {
     }
 
     private void awaitKeyframe() {
+        keptUnflushed = false;
         if (state != State.CLOSED) {
             state = State.AWAITING_KEYFRAME;
         }
@@ -597,6 +616,7 @@ final class StreamSession {
 
     /** Closes the decoder; one that fails to close is gone all the same (only a CUDA error goes further). */
     private void closeDecoder() {
+        keptUnflushed = false;
         if (decoder != null) {
             VideoDecoder d = decoder;
             decoder = null;

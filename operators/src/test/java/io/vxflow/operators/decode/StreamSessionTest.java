@@ -7,6 +7,7 @@ import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.DecodeException;
+import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -297,8 +299,8 @@ class StreamSessionTest {
             }
             d.drain(f -> { clean.put(f.ptsMicros(), FrameChecksum.of(f)); f.release(); });
         }
-        AtomicInteger resets = new AtomicInteger();
-        StreamSession s = new StreamSession("cam", codec -> new CountingResets(software.apply(codec), resets), 4096, 2304);
+        Watched watched = new Watched();
+        StreamSession s = new StreamSession("cam", codec -> watched.wrap(software.apply(codec)), 4096, 2304);
         for (int i = 0; i < units.size(); i++) {
             boolean skipGop = i / 30 == 1; // GOP 1 skipped
             if (skipGop) {
@@ -321,24 +323,109 @@ class StreamSessionTest {
         assertThat(events).noneMatch(e -> e instanceof DecodeEvent.BadInput);
         assertThat(framePts()).as("the decoded GOPs' frames, less those held for reordering when the skipping began")
                 .containsAll(ptsRange(0, 20)).containsAll(ptsRange(60, 64)).doesNotContainAnyElementsOf(ptsRange(30, 60));
-        assertThat(resets).as("decoder resets").hasValue(0);
+        assertThat(watched.resets).as("decoder resets").hasValue(0);
         assertThat(s.resumedWithoutReset()).isEqualTo(1);
         assertThat(opened).hasValue(1);
+        releaseFrames();
+        assertThat(watched.released).as("every picture the decoder gave, the given-up ones included, released").hasValue(watched.out.get());
     }
 
-    /** A decoder that counts its resets. */
-    private static final class CountingResets extends ForwardingDecoder {
-        private final AtomicInteger resets;
+    /** Skipping that began with the decoder damaged (waiting for a keyframe) resets it at the next IDR, as before. */
+    @Test
+    void skippingThatBeganAfterDamageResetsTheDecoderAtTheNextIdr() throws DecodeException {
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 64);
+        Watched watched = new Watched();
+        watched.damageAt = 10; // FFmpeg reports damage on the 10th unit: the stream waits for its next keyframe
+        StreamSession s = new StreamSession("cam", codec -> watched.wrap(software.apply(codec)), 4096, 2304);
+        units.subList(0, 30).forEach(u -> s.decode(u, 0, events));
+        units.subList(30, 60).forEach(u -> s.skip(u, 0, events));
+        units.subList(60, 64).forEach(u -> s.decode(u, 0, events));
+        s.drain(events);
+        assertThat(watched.resets).as("the damaged decoder reset at the IDR").hasValue(1);
+        assertThat(s.resumedWithoutReset()).isZero();
+        assertThat(framePts()).containsAll(ptsRange(60, 64));
+    }
 
-        CountingResets(VideoDecoder real, AtomicInteger resets) {
-            super(real);
-            this.resets = resets;
+    /** Held units ingested after the late keyframe (a producer's own timestamps) may be on time: they are drained and analysed. */
+    @Test
+    void heldUnitsIngestedAfterTheLateKeyframeAreDrainedNotSkipped() throws DecodeException {
+        List<AccessUnit> units = TestFrames.encode(Profile.HIGH_BFRAMES, 64);
+        Watched watched = new Watched();
+        StreamSession s = new StreamSession("cam", codec -> watched.wrap(software.apply(codec)), 4096, 2304);
+        units.subList(0, 30).forEach(u -> s.decode(u, 1_000, events));
+        units.subList(30, 60).forEach(u -> s.skip(u, 500, events));
+        units.subList(60, 64).forEach(u -> s.decode(u, 2_000, events));
+        s.drain(events);
+        assertThat(framePts()).as("GOP 0 whole, held frames drained").containsAll(ptsRange(0, 30)).containsAll(ptsRange(60, 64));
+        assertThat(watched.resets).as("drained, so reset at the IDR").hasValue(1);
+        assertThat(s.resumedWithoutReset()).isZero();
+    }
+
+    /** A real decoder that counts its resets and the pictures it gives and that are released, and can report damage once. */
+    private static final class Watched {
+        final AtomicInteger resets = new AtomicInteger();
+        final AtomicInteger out = new AtomicInteger();
+        final AtomicInteger released = new AtomicInteger();
+        int damageAt;
+        int units;
+
+        VideoDecoder wrap(VideoDecoder real) {
+            return new ForwardingDecoder(real) {
+                @Override
+                public void decode(AccessUnit unit, Consumer<DecodedFrame> sink) throws DecodeException {
+                    if (++units == damageAt) {
+                        throw new DecodeException(DecodeError.CORRUPT, "damage reported by the test double");
+                    }
+                    super.decode(unit, f -> sink.accept(counted(f)));
+                }
+
+                @Override
+                public void drain(Consumer<DecodedFrame> sink) throws DecodeException {
+                    super.drain(f -> sink.accept(counted(f)));
+                }
+
+                @Override
+                public void reset() {
+                    resets.incrementAndGet();
+                    super.reset();
+                }
+            };
         }
 
-        @Override
-        public void reset() {
-            resets.incrementAndGet();
-            super.reset();
+        private DecodedFrame counted(DecodedFrame f) {
+            out.incrementAndGet();
+            return new DecodedFrame() {
+                private boolean done;
+
+                @Override
+                public long ptsMicros() {
+                    return f.ptsMicros();
+                }
+
+                @Override
+                public io.vxflow.gpu.image.ColorSpec colorSpec() {
+                    return f.colorSpec();
+                }
+
+                @Override
+                public io.vxflow.gpu.image.Image image() {
+                    return f.image();
+                }
+
+                @Override
+                public void release() {
+                    if (!done) {
+                        done = true;
+                        released.incrementAndGet();
+                        f.release();
+                    }
+                }
+
+                @Override
+                public boolean isReleased() {
+                    return done;
+                }
+            };
         }
     }
 
