@@ -119,42 +119,33 @@ public final class StreamReplayer {
         ReplayPacer pacer = new ReplayPacer(startNanos, source.frameRate(), streamIds.size());
         LoopTimeline timeline = new LoopTimeline(source.frameRate().frameDurationMicros());
         long unitsThisLoop = 0;
-        // the first loop's units while they fit; once it ended, later loops come from here
-        List<AccessUnit> firstLoop = loop ? new ArrayList<>() : null;
+        // the first loop's units while they fit; once it has ended, later loops replay them from memory
+        AccessUnitSource current = source;
+        List<AccessUnit> firstLoop = loop && !(source instanceof InMemoryAccessUnitSource) ? new ArrayList<>() : null;
         long firstLoopBytes = 0;
-        List<AccessUnit> inMemory = null;
-        int memoryIndex = 0;
         while (true) {
             State limit = limitReached();
             if (limit != null) {
                 return limit;
             }
-            AccessUnit unit;
-            if (inMemory != null) {
-                unit = memoryIndex < inMemory.size() ? inMemory.get(memoryIndex++) : null;
-            } else {
-                unit = source.next();
-                if (unit != null && firstLoop != null) {
-                    firstLoopBytes += unit.data().length;
-                    if (firstLoopBytes <= loopInMemoryBytes) {
-                        firstLoop.add(unit);
-                    } else {
-                        firstLoop = null;
-                    }
+            AccessUnit unit = current.next();
+            if (unit != null && firstLoop != null) {
+                firstLoopBytes += unit.data().length;
+                if (firstLoopBytes <= loopInMemoryBytes) {
+                    firstLoop.add(unit);
+                } else {
+                    firstLoop = null;
                 }
             }
             if (unit == null) {
                 if (!loop || unitsThisLoop == 0) {
                     return State.END_OF_SOURCE;
                 }
-                if (inMemory == null && firstLoop != null) {
-                    inMemory = firstLoop;
+                if (firstLoop != null) {
+                    current = new InMemoryAccessUnitSource(firstLoop, source.width(), source.height(), source.frameRate());
                     firstLoop = null;
-                }
-                if (inMemory != null) {
-                    memoryIndex = 0;
                 } else {
-                    source.rewind();
+                    current.rewind();
                 }
                 timeline.nextLoop();
                 loopsCompleted++;
