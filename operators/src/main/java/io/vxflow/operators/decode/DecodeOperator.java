@@ -62,7 +62,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * come back through the task's mailbox, where this operator emits the frames and the chain after it
  * runs. At most {@code maxInFlight} commands are out at once; beyond that the task thread works its
  * mailbox until one completes, which is how backpressure reaches Kafka. This is Flink's {@code
- * AsyncWaitOperator} discipline: other threads never touch operator state.
+ * AsyncWaitOperator} discipline: other threads never touch operator state. Until a stream's decoder
+ * is open its commands run on the TaskManager's opener threads and count against a budget of their
+ * own: NVDEC sets decoders up one at a time, and when a hundred streams start at once the last waits
+ * seconds; meanwhile the streams already open keep the workers and the slot's budget to themselves.
  *
  * <p><b>Exactly once, with small state.</b> A stream's checkpointed {@link StreamPosition} holds its
  * frame numbering, the last pts emitted and offsets in the frames topic, never access units: work
@@ -121,6 +124,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private static final long serialVersionUID = 1L;
     /** How long a quiet slot must stay quiet, across two timers, before a silent stream counts as stopped. */
     static final long QUIET_CONFIRM_MILLIS = 500;
+    /** Commands out for streams whose decoder is not open yet, as a multiple of {@code maxInFlight} (see {@link #full}). */
+    static final int OPENING_IN_FLIGHT_FACTOR = 8;
     /** How long closing waits for the workers to finish this slot's work before freeing the slot's GPU memory. */
     private static final long CLOSE_WAIT_SECONDS = 60;
     private final PipelineSpec spec;
@@ -132,6 +137,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private transient SlotLease slot;
     private transient SlotRuntime runtime;
     private transient Executor workers;
+    /** Where a stream's work runs until its decoder is open ({@link DecodeWorkers#openers()}). */
+    private transient Executor openers;
     private transient GopReplay replay;
     private transient Map<String, StreamTrack> streams;
     private transient PictureBounds bounds;
@@ -156,6 +163,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     /** The key groups this subtask owns: a key outside them means the router used other key groups than decode. */
     private transient KeyGroupRange keyGroups;
     private transient int inFlight;
+    /**
+     * Commands out for streams whose decoder is not open yet: they do not count against {@code
+     * maxInFlight}, so that streams waiting for NVDEC hold back none of the open ones; {@link
+     * #OPENING_IN_FLIGHT_FACTOR} times as many may be out.
+     */
+    private transient int openingInFlight;
     /**
      * The newest Kafka timestamp of any record this slot received, and since when the slot has had
      * nothing to do: no record came and no access unit was on the workers.
@@ -218,6 +231,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         slot = SlotRuntimeRegistry.acquire(getRuntimeContext(), spec);
         runtime = slot.runtime();
         workers = DecodeWorkers.shared(settings.workers());
+        openers = DecodeWorkers.openers();
         replay = new GopReplay(replaySource);
         var task = getRuntimeContext().getTaskInfo();
         keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(task.getMaxNumberOfParallelSubtasks(),
@@ -243,6 +257,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         getMetricGroup().gauge("streams", () -> streams.size());
         getMetricGroup().gauge("decoderSessions", () -> sessions.size());
         getMetricGroup().gauge("decodeInFlight", () -> inFlight);
+        getMetricGroup().gauge("decodeOpeningInFlight", () -> openingInFlight);
         getMetricGroup().gauge("load", () -> load);
         idleSinceMillis = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
@@ -455,8 +470,11 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         }
         String id = t.streamId;
         t.session = new StreamSession(id, codec -> opener.open(runtime, id, codec), bounds, settings.limits());
+        // until its decoder is open the stream runs on the openers (the queue keeps its order across the move)
         if (t.queue == null) {
-            t.queue = new DecodeWorkers.Queue(workers);
+            t.queue = new DecodeWorkers.Queue(openers);
+        } else {
+            t.queue.runOn(openers);
         }
         sessions.put(id, t);
     }
@@ -467,7 +485,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      */
     private void submit(StreamTrack t, boolean wait, BiConsumer<StreamSession, List<DecodeEvent>> command) {
         if (wait) {
-            while (inFlight >= settings.maxInFlight()) {
+            while (full(t)) {
                 try {
                     mailbox.yield();
                 } catch (InterruptedException e) {
@@ -480,36 +498,56 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             openSession(t);
         }
         StreamSession s = t.session;
-        inFlight++;
+        DecodeWorkers.Queue q = t.queue;
+        boolean opening = q.runsOn() == openers;
+        if (opening) {
+            openingInFlight++;
+        } else {
+            inFlight++;
+        }
         t.inFlight++;
         boolean input = wait;
         if (input) {
             inputInFlight++;
         }
-        t.queue.execute(() -> {
+        q.execute(() -> {
             List<DecodeEvent> events = new ArrayList<>(2);
             boolean empty = false;
             try {
                 command.accept(s, events);
                 empty = s.holdsNothing();
+                if (s.decoderOpen() && q.runsOn() == openers) {
+                    q.runOn(workers); // open: the stream's next units decode on the workers
+                }
             } catch (RuntimeException e) {
                 events.add(new DecodeEvent.Failure(e));
             } catch (Error e) {
                 events.add(new DecodeEvent.Failure(new IllegalStateException("decode worker failed: " + e, e)));
             }
-            deliver(t, s, events, empty, input);
+            deliver(t, s, events, empty, input, opening);
         });
     }
 
+    /**
+     * Whether a command for {@code t} must wait: a stream with its decoder open counts against the
+     * slot's {@code maxInFlight}; one whose decoder is not open yet (its work runs on the openers)
+     * against a budget of its own, so that while NVDEC sets decoders up one after another the open
+     * streams of the slot go on decoding.
+     */
+    private boolean full(StreamTrack t) {
+        boolean opening = t.queue == null || t.session == null || t.queue.runsOn() == openers;
+        return opening ? openingInFlight >= OPENING_IN_FLIGHT_FACTOR * settings.maxInFlight() : inFlight >= settings.maxInFlight();
+    }
+
     /** On the worker: sends the events to the task thread, or gives back the frames if the task is gone. */
-    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty, boolean input) {
+    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty, boolean input, boolean opening) {
         if (closing) {
             releaseFrames(events, 0);
             return;
         }
         undelivered.add(events);
         try {
-            mailbox.execute(() -> handle(t, s, events, empty, input), "decoded frames of a stream");
+            mailbox.execute(() -> handle(t, s, events, empty, input, opening), "decoded frames of a stream");
         } catch (RejectedExecutionException e) {
             undelivered.remove(events);
             releaseFrames(events, 0);
@@ -521,11 +559,15 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * A session that was left holding nothing ({@code empty}) goes, with its queue, once no other
      * command of the stream is out.
      */
-    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty, boolean input) {
+    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty, boolean input, boolean opening) {
         if (!undelivered.remove(events)) {
             return; // given back by close()
         }
-        inFlight--;
+        if (opening) {
+            openingInFlight--;
+        } else {
+            inFlight--;
+        }
         t.inFlight--;
         if (input && --inputInFlight == 0) {
             // the slot's input is done with; housekeeping (drains, closes) does not make it busy
@@ -807,7 +849,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     }
 
     private void awaitWorkers() throws InterruptedException {
-        while (inFlight > 0) {
+        while (inFlight + openingInFlight > 0) {
             mailbox.yield();
         }
     }
@@ -819,7 +861,12 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
 
     /** For tests: commands whose events have not been handled yet. */
     int inFlight() {
-        return inFlight;
+        return inFlight + openingInFlight;
+    }
+
+    /** For tests: commands out for streams whose decoder is not open yet. */
+    int openingInFlight() {
+        return openingInFlight;
     }
 
     /** For tests: streams this slot tracks. */

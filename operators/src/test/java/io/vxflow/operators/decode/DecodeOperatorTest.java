@@ -7,9 +7,12 @@ import io.vxflow.connectors.frames.FrameRecordSerializer;
 import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.TestModels;
 import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
+import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
@@ -27,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 import org.apache.flink.api.common.JobID;
@@ -108,7 +113,11 @@ class DecodeOperatorTest {
         final Map<String, Metric> metrics = new ConcurrentHashMap<>();
 
         Decode(DecodeSettings settings, FrameReplaySource.Factory replay) throws Exception {
-            op = new DecodeOperator(spec(), settings, replay);
+            this(new DecodeOperator(spec(), settings, replay));
+        }
+
+        Decode(DecodeOperator op) throws Exception {
+            this.op = op;
             TestingMetricRegistry registry = TestingMetricRegistry.builder()
                     .setRegisterConsumer((metric, name, group) -> metrics.put(group.getMetricIdentifier(name), metric)).build();
             TaskMetricGroup task = TaskManagerMetricGroup.createTaskManagerMetricGroup(registry, "host", ResourceID.generate())
@@ -869,9 +878,81 @@ class DecodeOperatorTest {
         DecodeSettings tight = settings(60_000, 600_000).withWorkers(1, 1);
         try (Decode d = new Decode(tight, null).open()) {
             d.feed(TestFrames.interleave(a, b));
-            assertThat(d.op.inFlight()).isLessThanOrEqualTo(1);
+            assertThat(d.op.inFlight() - d.op.openingInFlight()).isLessThanOrEqualTo(1);
+            assertThat(d.op.openingInFlight()).isLessThanOrEqualTo(DecodeOperator.OPENING_IN_FLIGHT_FACTOR);
             d.endInput();
             assertThat(d.takePts()).hasSize(120);
+        }
+    }
+
+    /** Holds the decoder of stream {@code slow} until the test lets it open (static: openers are serializable). */
+    private static volatile CountDownLatch slowOpen;
+
+    static final class SlowOpener implements DecodeOperator.DecoderOpener {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public VideoDecoder open(SlotRuntime slot, String streamId, Codec codec) {
+            if (streamId.equals("slow")) {
+                try {
+                    slowOpen.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return slot.openDecoder(codec);
+        }
+    }
+
+    /**
+     * When a hundred streams start at once NVDEC sets their decoders up one after another, so the last
+     * waits seconds. A stream waiting for its decoder must hold back none of the slot's open streams:
+     * not the workers (its work waits on the opener threads) and not the slot's budget of units in
+     * flight (its units count against a budget of their own). Then it opens and loses nothing. Before
+     * the opener threads, the slow stream's units filled the budget of 2 and the open stream stopped.
+     */
+    @Test
+    void aStreamWaitingForItsDecoderToOpenHoldsBackNoOpenStream() throws Exception {
+        List<FrameRecord> fast = TestFrames.stream("fast", Profile.BASELINE, 60);
+        List<FrameRecord> slow = TestFrames.stream("slow", Profile.BASELINE, 60);
+        slowOpen = new CountDownLatch(1);
+        DecodeSettings tight = settings(60_000, 600_000).withWorkers(2, 2);
+        // if the open stream is held back, the test thread is stuck in the slot's wait: let the slow one open late, for the assertion to fail
+        Thread rescue = new Thread(() -> {
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            slowOpen.countDown();
+        });
+        rescue.setDaemon(true);
+        rescue.start();
+        try (Decode d = new Decode(new DecodeOperator(spec(), tight, null, new SlowOpener())).open()) {
+            d.feed(slow.subList(0, 10));
+            d.feed(fast);
+            TaskMailbox mailbox = d.h.getTaskMailbox();
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (d.op.inFlight() > d.op.openingInFlight() && System.nanoTime() < deadline) {
+                var mail = mailbox.tryTake(TaskMailbox.MIN_PRIORITY);
+                if (mail.isPresent()) {
+                    mail.get().run();
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            assertThat(slowOpen.getCount()).as("the slow stream was still opening").isEqualTo(1);
+            assertThat(d.op.openingInFlight()).as("the slow stream's units wait on the openers").isEqualTo(10);
+            List<FrameHandle> out = d.takeHandles();
+            assertThat(out).extracting(FrameHandle::streamId).containsOnly("fast");
+            assertThat(out).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 60));
+            slowOpen.countDown();
+            d.feed(slow.subList(10, 60));
+            d.endInput();
+            assertThat(d.takePts()).containsExactlyElementsOf(ptsRange(0, 60));
+            assertThat(d.op.inFlight()).isZero();
+        } finally {
+            rescue.interrupt();
         }
     }
 
