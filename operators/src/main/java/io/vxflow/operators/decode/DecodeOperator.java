@@ -125,7 +125,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     /** How long a quiet slot must stay quiet, across two timers, before a silent stream counts as stopped. */
     static final long QUIET_CONFIRM_MILLIS = 500;
     /** Commands out for streams whose decoder is not open yet, as a multiple of {@code maxInFlight} (see {@link #full}). */
-    static final int OPENING_IN_FLIGHT_FACTOR = 8;
+    static final int OPENING_IN_FLIGHT_FACTOR = 16;
     /** How long closing waits for the workers to finish this slot's work before freeing the slot's GPU memory. */
     private static final long CLOSE_WAIT_SECONDS = 60;
     private final PipelineSpec spec;
