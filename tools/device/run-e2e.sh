@@ -35,7 +35,7 @@ yolo_model() {
     smoke)    # does the whole thing hold together: 64 streams, short window, NVDEC alone beside it
       timeout 420 $E2E --streams 64 --slots 8 --batch 16 --seconds ${SECS:-30} --warmup ${WARMUP:-15} --compare ${COMPARE:-nvdec} "$@";;
     squares)  # the decode-bound target: 140 real-time streams, five minutes steady, and the ratios
-      timeout 590 $E2E --streams 140 --slots 8 --batch 16 --seconds ${SECS:-300} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec,conventional,cpu} --compare-seconds 40 "$@";;
+      timeout 590 $E2E --streams ${STREAMS:-140} --slots 8 --batch 16 --seconds ${SECS:-300} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec,conventional,cpu} --compare-seconds 40 "$@";;
     yolo)     # a YOLOv8-s-shaped detector at full batches; the engine is built before the clock
       yolo_model
       timeout ${LIMIT:-590} $E2E --model "$YOLO" --streams ${STREAMS:-120} --slots ${SLOTS:-4} --batch 32 --max-wait-ms 25 --seconds ${SECS:-90} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec} "$@";;

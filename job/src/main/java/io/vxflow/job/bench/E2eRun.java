@@ -1,5 +1,6 @@
 package io.vxflow.job.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vxflow.connectors.producer.ReplayReport;
 import io.vxflow.job.Models;
@@ -131,12 +132,14 @@ final class E2eRun {
         RunRecord.Times t = new RunRecord.Times(jobStart, ready, published.startMillis(), windowStart, windowEnd, end);
         Double catchUp = checker.timeline().catchUpSeconds(t.firstFrame(), windowEnd, settings.targetP99Millis());
         record.window(window, spec.seconds(), settings.warmupSeconds(), inputFps, keepsPace, settings.targetP99Millis(), catchUp)
-                .cpu(atStart, atEnd).gpu(gpu, t, streams).warmup(checker, t, allStarted).correctness(checker, published, drained, failures)
+                .cpu(atStart, atEnd).gpu(gpu, t, streams).warmup(checker, t, allStarted, settings.targetP99Millis()).correctness(checker, published, drained, failures)
                 .timeline(checker.timeline(), t);
         record.json().put("correct", record.correct()).put("ok", keepsPace && record.correct());
-        console.printf(Locale.ROOT, "  %s: input %.0f fps, results %.0f/s, latency p50 %d / p99 %d / max %d ms, catch-up %s, %s%n", spec.label(),
-                inputFps, window.resultsPerSecond(), window.latency().p50(), window.latency().p99(), window.latency().max(),
-                catchUp == null ? "never" : catchUp + " s", keepsPace ? "keeps pace" : "does not keep pace");
+        JsonNode settled = record.json().path("warmup").path("settled_s");
+        console.printf(Locale.ROOT, "  %s: input %.0f fps, results %.0f/s, latency p50 %d / p99 %d / max %d ms, catch-up %s, settled %s, %s%n",
+                spec.label(), inputFps, window.resultsPerSecond(), window.latency().p50(), window.latency().p99(), window.latency().max(),
+                catchUp == null ? "never" : catchUp + " s", settled.isNumber() ? settled.asDouble() + " s" : "never",
+                keepsPace ? "keeps pace" : "does not keep pace");
         return new Result(inputFps, window.resultsPerSecond(), window.latency(), record.json().path("job_cpu_cores").asDouble(Double.NaN), keepsPace,
                 record.json());
     }

@@ -74,6 +74,26 @@ final class LatencyTimeline {
         return Math.max(0, lastMiss + 1000 - originMillis) / 1000.0;
     }
 
+    /**
+     * Seconds from {@code originMillis} (the first frame) to the start of the first {@code holdSeconds}
+     * consecutive seconds, before {@code untilMillis}, that each had results and a p99 within {@code
+     * targetP99Millis}: how long a cold start took to settle, unlike {@link #catchUpSeconds} not moved
+     * by a spike long after. Null if no such run of seconds came.
+     */
+    Double settledSeconds(long originMillis, long untilMillis, long targetP99Millis, int holdSeconds) {
+        List<Second> all = perSecond(originMillis, untilMillis);
+        int run = 0;
+        for (int i = 0; i < all.size(); i++) {
+            Second s = all.get(i);
+            run = s.results() > 0 && s.p99() <= targetP99Millis ? run + 1 : 0;
+            if (run == holdSeconds) {
+                long start = all.get(i - holdSeconds + 1).startMillis();
+                return Math.max(0, start - originMillis) / 1000.0;
+            }
+        }
+        return null;
+    }
+
     private static void requireWholeSeconds(long fromMillis, long toMillis) {
         if (fromMillis % 1000 != 0 || toMillis % 1000 != 0 || toMillis <= fromMillis) {
             throw new IllegalArgumentException("a window is whole seconds, got [" + fromMillis + ", " + toMillis + ")");

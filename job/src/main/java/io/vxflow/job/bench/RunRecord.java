@@ -14,6 +14,9 @@ import java.util.function.Function;
  */
 final class RunRecord {
     /** When things happened in a run, wall-clock milliseconds. */
+    /** Seconds in a row on target that end a cold start ({@code warmup.settled_s}). */
+    static final int SETTLED_HOLD_SECONDS = 10;
+
     record Times(long jobStart, long jobReady, long firstFrame, long windowStart, long windowEnd, long end) {}
 
     /** CPU time of each process and the producer's counts at one moment. */
@@ -87,13 +90,17 @@ final class RunRecord {
         return this;
     }
 
-    RunRecord warmup(ResultsChecker checker, Times t, boolean everyStreamStarted) {
+    RunRecord warmup(ResultsChecker checker, Times t, boolean everyStreamStarted, long targetP99Millis) {
         ObjectNode w = json.putObject("warmup");
         putNumber(w, "s", round((t.windowStart() - t.firstFrame()) / 1000.0, 1));
         putNumber(w, "job_ready_s", round((t.jobReady() - t.jobStart()) / 1000.0, 1));
         long first = checker.firstEmitMillis();
         putNumber(w, "first_result_s", first == Long.MAX_VALUE ? null : round((first - t.firstFrame()) / 1000.0, 2));
         w.put("every_stream_started", everyStreamStarted);
+        // the cold start: from the first frame until the latency held the target for SETTLED_HOLD_SECONDS in a row
+        Double settled = checker.timeline().settledSeconds(t.firstFrame(), t.windowEnd(), targetP99Millis, SETTLED_HOLD_SECONDS);
+        putNumber(w, "settled_s", settled == null ? null : round(settled, 1));
+        w.put("settled_hold_s", SETTLED_HOLD_SECONDS);
         putLatency(w.putObject("latency_ms"), checker.timeline().window(Math.floorDiv(t.firstFrame(), 1000) * 1000, t.windowStart()).latency());
         return this;
     }

@@ -79,6 +79,23 @@ class LatencyTimelineTest {
     }
 
     @Test
+    void aColdStartSettlesAtTheFirstRunOfSecondsOnTargetAndALaterSpikeDoesNotMoveIt() {
+        LatencyTimeline t = new LatencyTimeline();
+        // a backlog in seconds 1-6, a lone good second at 3, on target from 7, one spike at 15
+        for (int s = 1; s < 30; s++) {
+            long latency = s == 15 ? 400 : s < 7 && s != 3 ? 2000 : 50;
+            for (int i = 0; i < 10; i++) {
+                t.add(T0 + s * 1000 + i * 100, latency, 4, false);
+            }
+        }
+        long firstFrame = T0 + 300;
+        assertThat(t.settledSeconds(firstFrame, T0 + 30_000, 100, 5)).isEqualTo(6.7); // second 7 starts 6.7 s after the first frame
+        assertThat(t.settledSeconds(firstFrame, T0 + 30_000, 100, 9)).as("seconds 7-14 are only 8").isEqualTo(15.7);
+        assertThat(t.settledSeconds(firstFrame, T0 + 20_000, 100, 20)).isNull();
+        assertThat(t.catchUpSeconds(firstFrame, T0 + 30_000, 100)).as("the spike moves catch-up, not settling").isEqualTo(15.7);
+    }
+
+    @Test
     void windowsAreWholeSeconds() {
         assertThatThrownBy(() -> new LatencyTimeline().window(T0 + 1, T0 + 1000)).hasMessageContaining("whole seconds");
         assertThatThrownBy(() -> new LatencyTimeline().window(T0, T0)).hasMessageContaining("whole seconds");
