@@ -94,6 +94,20 @@ class BenchE2eITCase {
         assertThat(run.path("job_cpu_cores").asDouble()).isPositive();
         assertThat(run.path("warmup").path("s").asDouble()).as("warm-up, before the window").isGreaterThanOrEqualTo(10.0);
         assertThat(run.path("warmup").path("job_ready_s").asDouble()).isPositive();
+        assertThat(run.path("warmup").path("settled_hold_s").asInt()).isEqualTo(10);
+        assertThat(run.path("warmup").has("settled_s")).isTrue();
+        // where the latency went: the analysed results of the window, every stage the CPU chain has, and the rest
+        JsonNode breakdown = run.path("latency_breakdown");
+        assertThat(breakdown.path("all").path("results").asLong()).as("breakdown: %s", breakdown)
+                .isEqualTo(run.path("latency_ms").path("count").asLong());
+        assertThat(breakdown.path("all").path("stages_ms").path("decode").asDouble()).isPositive();
+        assertThat(breakdown.path("all").path("stages_ms").path("infer").asDouble()).isPositive();
+        double stages = 0;
+        for (JsonNode v : breakdown.path("all").path("stages_ms")) {
+            stages += v.asDouble();
+        }
+        assertThat(stages + breakdown.path("all").path("outside_stages_ms").asDouble()).as("stages and the rest add up to the mean latency")
+                .isCloseTo(breakdown.path("all").path("latency_ms").asDouble(), org.assertj.core.data.Offset.offset(0.1));
         assertThat(run.path("machine").path("cpus").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         JsonNode timeline = run.path("latency_timeline");
         assertThat(timeline.path("t_s").size()).isGreaterThan(30).isEqualTo(timeline.path("p99").size());

@@ -96,7 +96,8 @@ final class E2eRun {
         console.printf(Locale.ROOT, "%n== %s: %d stream(s), backend %s, decode %s, %d slot(s), window %d s%n", spec.label(), streams,
                 spec.pipeline().backend(), decode(), slots, spec.seconds());
         String bootstrap = startBroker(kafkaDir, partitions);
-        checker = new ResultsChecker(bootstrap, "results", CLIP_FRAMES, Models.BUILTIN_SQUARES.equals(spec.pipeline().model()));
+        checker = new ResultsChecker(bootstrap, "results", CLIP_FRAMES, Models.BUILTIN_SQUARES.equals(spec.pipeline().model()),
+                settings.targetP99Millis());
         long jobStart = System.currentTimeMillis();
         int restPort = freePort();
         FlinkRest rest = startJob(bootstrap, slots, restPort);
@@ -134,6 +135,7 @@ final class E2eRun {
         record.window(window, spec.seconds(), settings.warmupSeconds(), inputFps, keepsPace, settings.targetP99Millis(), catchUp)
                 .cpu(atStart, atEnd).gpu(gpu, t, streams).warmup(checker, t, allStarted, settings.targetP99Millis()).correctness(checker, published, drained, failures)
                 .timeline(checker.timeline(), t);
+        checker.stages().write(record.json().putObject("latency_breakdown"), windowStart, windowEnd);
         record.json().put("correct", record.correct()).put("ok", keepsPace && record.correct());
         JsonNode settled = record.json().path("warmup").path("settled_s");
         console.printf(Locale.ROOT, "  %s: input %.0f fps, results %.0f/s, latency p50 %d / p99 %d / max %d ms, catch-up %s, settled %s, %s%n",

@@ -22,6 +22,7 @@ final class ResultsChecker implements AutoCloseable {
 
     private final ResultsWatcher watcher;
     private final LatencyTimeline timeline = new LatencyTimeline();
+    private final StageBreakdown stages;
     private final boolean checkBoxes;
     private final int clipFrames;
     private long firstEmitMillis = Long.MAX_VALUE;
@@ -30,7 +31,9 @@ final class ResultsChecker implements AutoCloseable {
     private long boxesChecked;
     private long boxesWrong;
 
-    ResultsChecker(String bootstrap, String topic, int clipFrames, boolean checkBoxes) throws IOException {
+    /** @param slowMillis results slower than this are also broken down on their own ({@link StageBreakdown}) */
+    ResultsChecker(String bootstrap, String topic, int clipFrames, boolean checkBoxes, long slowMillis) throws IOException {
+        this.stages = new StageBreakdown(slowMillis);
         this.checkBoxes = checkBoxes;
         this.clipFrames = clipFrames;
         this.watcher = new ResultsWatcher(bootstrap, Map.of(), topic, clipFrames, null, this::onResult);
@@ -44,9 +47,13 @@ final class ResultsChecker implements AutoCloseable {
         timeline.add(r.timing().emitMillis(), r.timing().latencyMillis(), r.timing().batch(), dropped);
         firstEmitMillis = Math.min(firstEmitMillis, r.timing().emitMillis());
         lastEmitMillis = Math.max(lastEmitMillis, r.timing().emitMillis());
+        boolean analysed = !dropped && !isUnanalysed(json);
+        if (analysed && r.timing().stagesMicros() != null) {
+            stages.add(r.timing().emitMillis(), r.timing().latencyMillis(), r.timing().stagesMicros());
+        }
         if (dropped) {
             droppedTotal++;
-        } else if (checkBoxes && !isUnanalysed(json)) {
+        } else if (checkBoxes && analysed) {
             boxesChecked++;
             if (!StreamStats.boxesMatch(r, r.frame() % clipFrames)) {
                 boxesWrong++;
@@ -61,6 +68,10 @@ final class ResultsChecker implements AutoCloseable {
 
     LatencyTimeline timeline() {
         return timeline;
+    }
+
+    StageBreakdown stages() {
+        return stages;
     }
 
     /** Streams with at least one result. */
