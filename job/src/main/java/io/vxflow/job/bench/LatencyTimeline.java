@@ -81,6 +81,9 @@ final class LatencyTimeline {
      * by a spike long after. Null if no such run of seconds came.
      */
     Double settledSeconds(long originMillis, long untilMillis, long targetP99Millis, int holdSeconds) {
+        if (holdSeconds < 1) {
+            throw new IllegalArgumentException("a cold start settles over at least one second, not " + holdSeconds);
+        }
         List<Second> all = perSecond(originMillis, untilMillis);
         int run = 0;
         for (int i = 0; i < all.size(); i++) {

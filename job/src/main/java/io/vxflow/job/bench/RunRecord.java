@@ -13,10 +13,10 @@ import java.util.function.Function;
  * cannot be had (NaN) are written as null.
  */
 final class RunRecord {
-    /** When things happened in a run, wall-clock milliseconds. */
     /** Seconds in a row on target that end a cold start ({@code warmup.settled_s}). */
     static final int SETTLED_HOLD_SECONDS = 10;
 
+    /** When things happened in a run, wall-clock milliseconds. */
     record Times(long jobStart, long jobReady, long firstFrame, long windowStart, long windowEnd, long end) {}
 
     /** CPU time of each process and the producer's counts at one moment. */

@@ -124,8 +124,13 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
     private static final long serialVersionUID = 1L;
     /** How long a quiet slot must stay quiet, across two timers, before a silent stream counts as stopped. */
     static final long QUIET_CONFIRM_MILLIS = 500;
-    /** Commands out for streams whose decoder is not open yet, as a multiple of {@code maxInFlight} (see {@link #full}). */
+    /** Commands out for streams whose decoder is not open yet, as a multiple of {@code maxInFlight} (see {@link #opening}). */
     static final int OPENING_IN_FLIGHT_FACTOR = 16;
+    /**
+     * Access units a slot may hold for streams whose decoder is not open yet: 8 slots of 17 streams
+     * at 4 Mbit/s, opening over 7 s, queue about 15 MB a slot; a producer of made-up streams gets no more.
+     */
+    static final long OPENING_BYTES = 64L << 20;
     /** How long closing waits for the workers to finish this slot's work before freeing the slot's GPU memory. */
     private static final long CLOSE_WAIT_SECONDS = 60;
     private final PipelineSpec spec;
@@ -169,6 +174,8 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * #OPENING_IN_FLIGHT_FACTOR} times as many may be out.
      */
     private transient int openingInFlight;
+    /** Bytes of access units in the commands of {@code openingInFlight}. */
+    private transient long openingBytes;
     /**
      * The newest Kafka timestamp of any record this slot received, and since when the slot has had
      * nothing to do: no record came and no access unit was on the workers.
@@ -356,7 +363,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             t.skippingGop = settings.overload().tooLate(ingest, System.currentTimeMillis());
         }
         if (t.skippingGop) {
-            submit(t, true, (s, out) -> s.skip(unit, ingest, out));
+            submit(t, true, unit.data().length, (s, out) -> s.skip(unit, ingest, out));
             return;
         }
         // read only if the worker finds the stream drained mid-GOP (a false idle): the units before this one
@@ -367,7 +374,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             replays.incrementAndGet();
             return replay.read(t.streamId, partition, from, to);
         };
-        submit(t, true, (s, out) -> s.decode(unit, ingest, gop, out));
+        submit(t, true, unit.data().length, (s, out) -> s.decode(unit, ingest, gop, out));
     }
 
     /**
@@ -471,6 +478,7 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
         String id = t.streamId;
         t.session = new StreamSession(id, codec -> opener.open(runtime, id, codec), bounds, settings.limits());
         // until its decoder is open the stream runs on the openers (the queue keeps its order across the move)
+        t.awaitingOpen = t.session;
         if (t.queue == null) {
             t.queue = new DecodeWorkers.Queue(openers);
         } else {
@@ -484,24 +492,36 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * {@code wait}, first works the mailbox while the slot already has its fill of commands out.
      */
     private void submit(StreamTrack t, boolean wait, BiConsumer<StreamSession, List<DecodeEvent>> command) {
+        submit(t, wait, 0, command);
+    }
+
+    /** @param bytes what the command keeps in memory until it runs (its access unit) */
+    private void submit(StreamTrack t, boolean wait, long bytes, BiConsumer<StreamSession, List<DecodeEvent>> command) {
+        // counted where it was decided: a worker may move the queue meanwhile, and the count must come back where it went
+        boolean opening = opening(t);
         if (wait) {
-            while (full(t)) {
+            while (opening ? openingInFlight >= OPENING_IN_FLIGHT_FACTOR * settings.maxInFlight() || openingBytes >= OPENING_BYTES
+                    : inFlight >= settings.maxInFlight()) {
                 try {
                     mailbox.yield();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted while waiting for the decode workers", e);
                 }
+                opening = opening(t);
             }
         }
         if (t.session == null) {
             openSession(t);
+            opening = true;
         }
         StreamSession s = t.session;
         DecodeWorkers.Queue q = t.queue;
-        boolean opening = q.runsOn() == openers;
+        boolean onOpeners = opening;
+        long counted = opening ? bytes : 0;
         if (opening) {
             openingInFlight++;
+            openingBytes += counted;
         } else {
             inFlight++;
         }
@@ -516,38 +536,41 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
             try {
                 command.accept(s, events);
                 empty = s.holdsNothing();
-                if (s.decoderOpen() && q.runsOn() == openers) {
-                    q.runOn(workers); // open: the stream's next units decode on the workers
+                if (s == t.awaitingOpen && s.decoderOpen()) {
+                    // open: the stream's next units decode on the workers (not for a closed session's last
+                    // units, which may run after a new session of the stream went to the openers)
+                    t.awaitingOpen = null;
+                    q.runOn(workers);
                 }
             } catch (RuntimeException e) {
                 events.add(new DecodeEvent.Failure(e));
             } catch (Error e) {
                 events.add(new DecodeEvent.Failure(new IllegalStateException("decode worker failed: " + e, e)));
             }
-            deliver(t, s, events, empty, input, opening);
+            deliver(t, s, events, empty, input, onOpeners, counted);
         });
     }
 
     /**
-     * Whether a command for {@code t} must wait: a stream with its decoder open counts against the
-     * slot's {@code maxInFlight}; one whose decoder is not open yet (its work runs on the openers)
-     * against a budget of its own, so that while NVDEC sets decoders up one after another the open
-     * streams of the slot go on decoding.
+     * Whether a command for {@code t} runs on the openers: a stream with its decoder open counts
+     * against the slot's {@code maxInFlight}; one whose decoder is not open yet against a budget of its
+     * own ({@link #OPENING_IN_FLIGHT_FACTOR} times as many commands, at most {@link #OPENING_BYTES} of
+     * access units), so that while NVDEC sets decoders up one after another the open streams of the
+     * slot go on decoding, and a producer of made-up streams can make the slot hold no more than that.
      */
-    private boolean full(StreamTrack t) {
-        boolean opening = t.queue == null || t.session == null || t.queue.runsOn() == openers;
-        return opening ? openingInFlight >= OPENING_IN_FLIGHT_FACTOR * settings.maxInFlight() : inFlight >= settings.maxInFlight();
+    private boolean opening(StreamTrack t) {
+        return t.session == null || t.queue == null || t.queue.runsOn() == openers;
     }
 
     /** On the worker: sends the events to the task thread, or gives back the frames if the task is gone. */
-    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty, boolean input, boolean opening) {
+    private void deliver(StreamTrack t, StreamSession s, List<DecodeEvent> events, boolean empty, boolean input, boolean opening, long bytes) {
         if (closing) {
             releaseFrames(events, 0);
             return;
         }
         undelivered.add(events);
         try {
-            mailbox.execute(() -> handle(t, s, events, empty, input, opening), "decoded frames of a stream");
+            mailbox.execute(() -> handle(t, s, events, empty, input, opening, bytes), "decoded frames of a stream");
         } catch (RejectedExecutionException e) {
             undelivered.remove(events);
             releaseFrames(events, 0);
@@ -559,12 +582,14 @@ public final class DecodeOperator extends AbstractStreamOperator<FrameHandle>
      * A session that was left holding nothing ({@code empty}) goes, with its queue, once no other
      * command of the stream is out.
      */
-    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty, boolean input, boolean opening) {
+    private void handle(StreamTrack t, StreamSession session, List<DecodeEvent> events, boolean empty, boolean input, boolean opening,
+            long bytes) {
         if (!undelivered.remove(events)) {
             return; // given back by close()
         }
         if (opening) {
             openingInFlight--;
+            openingBytes -= bytes;
         } else {
             inFlight--;
         }

@@ -29,6 +29,11 @@ final class StreamTrack {
      * session that held nothing was dropped, so that a stream of garbage costs no queue.
      */
     DecodeWorkers.Queue queue;
+    /**
+     * The session whose decoder is being opened, its queue on the opener threads; the worker that sees
+     * it open moves the queue to the decode workers and clears this (volatile: written on both threads).
+     */
+    volatile StreamSession awaitingOpen;
     final StreamPosition position;
     /**
      * Null until the stream sends a keyframe that may open a decoder (or needs a replay or a skip),

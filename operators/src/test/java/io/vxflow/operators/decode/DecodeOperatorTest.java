@@ -904,6 +904,64 @@ class DecodeOperatorTest {
         }
     }
 
+    /** Where each decoder was opened (stream and thread), and a gate that holds the next decode of stream {@code b}. */
+    private static final List<String> opens = java.util.Collections.synchronizedList(new ArrayList<>());
+    private static volatile CountDownLatch holdB;
+    private static volatile CountDownLatch heldB;
+
+    static final class RecordingOpener implements DecodeOperator.DecoderOpener {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public VideoDecoder open(SlotRuntime slot, String streamId, Codec codec) {
+            opens.add(streamId + "@" + Thread.currentThread().getName());
+            return new ForwardingDecoder(slot.openDecoder(codec)) {
+                @Override
+                public void decode(io.vxflow.gpu.decode.AccessUnit unit, Consumer<io.vxflow.gpu.decode.DecodedFrame> out)
+                        throws io.vxflow.gpu.decode.DecodeException {
+                    CountDownLatch hold = holdB;
+                    if (streamId.equals("b") && hold != null) {
+                        holdB = null;
+                        heldB.countDown();
+                        try {
+                            hold.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    super.decode(unit, out);
+                }
+            };
+        }
+    }
+
+    /**
+     * A stream closed for the slot's cap while a unit of its old session is still decoding, then back
+     * with a keyframe: its new decoder opens on the opener threads. The old session's last unit, its
+     * decoder open, must not move the queue back to the workers for the new one.
+     */
+    @Test
+    void aStreamBackAfterBeingClosedForTheCapOpensOnTheOpenersEvenWhileItsOldSessionFinishes() throws Exception {
+        List<FrameRecord> a = TestFrames.stream("a", Profile.BASELINE, 60);
+        List<FrameRecord> b = TestFrames.stream("b", Profile.BASELINE, 60);
+        opens.clear();
+        try (Decode d = new Decode(new DecodeOperator(spec(), capped(1), null, new RecordingOpener())).open()) {
+            d.feedAndSettle(b.subList(0, 5));
+            CountDownLatch release = new CountDownLatch(1);
+            heldB = new CountDownLatch(1);
+            holdB = release;
+            d.feed(b.subList(5, 6)); // on a worker, held inside its decode
+            assertThat(heldB.await(30, TimeUnit.SECONDS)).isTrue();
+            d.feed(a.subList(0, 1)); // a's session closes b's (the cap is 1); the close waits behind the held unit
+            d.feed(b.subList(30, 31)); // b's keyframe: a new session, on the openers, behind the old one's last unit and close
+            release.countDown();
+            d.endInput();
+            d.takeHandles();
+        }
+        assertThat(opens).hasSize(3);
+        assertThat(opens).allSatisfy(o -> assertThat(o).contains("@vxflow-open-"));
+    }
+
     /**
      * When a hundred streams start at once NVDEC sets their decoders up one after another, so the last
      * waits seconds. A stream waiting for its decoder must hold back none of the slot's open streams:
