@@ -108,6 +108,13 @@ class BenchE2eITCase {
         }
         assertThat(stages + breakdown.path("all").path("outside_stages_ms").asDouble()).as("stages and the rest add up to the mean latency")
                 .isCloseTo(breakdown.path("all").path("latency_ms").asDouble(), org.assertj.core.data.Offset.offset(0.1));
+        // each child JVM logged its collector's pauses; the job's in the window are summed (it allocates every frame)
+        for (String process : List.of("job", "broker", "producer")) {
+            assertThat(run.path("gc_pauses").path(process).has("pauses")).as("gc_pauses.%s in %s", process, run.path("gc_pauses")).isTrue();
+        }
+        assertThat(run.path("gc_pauses").path("job").path("pauses").asLong()).isPositive();
+        assertThat(run.path("gc_pauses").path("job").path("longest_ms").asDouble())
+                .isLessThanOrEqualTo(run.path("gc_pauses").path("job").path("total_ms").asDouble()).isPositive();
         assertThat(run.path("machine").path("cpus").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         JsonNode timeline = run.path("latency_timeline");
         assertThat(timeline.path("t_s").size()).isGreaterThan(30).isEqualTo(timeline.path("p99").size());

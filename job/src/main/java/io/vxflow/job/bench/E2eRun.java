@@ -136,6 +136,10 @@ final class E2eRun {
                 .cpu(atStart, atEnd).gpu(gpu, t, streams).warmup(checker, t, allStarted, settings.targetP99Millis()).correctness(checker, published, drained, failures)
                 .timeline(checker.timeline(), t);
         checker.stages().write(record.json().putObject("latency_breakdown"), windowStart, windowEnd);
+        ObjectNode gc = record.json().putObject("gc_pauses");
+        for (String process : List.of("job", "broker", "producer")) {
+            GcPauses.write(gc.putObject(process), children.gcLog(spec.label(), process), windowStart, windowEnd);
+        }
         record.json().put("correct", record.correct()).put("ok", keepsPace && record.correct());
         JsonNode settled = record.json().path("warmup").path("settled_s");
         console.printf(Locale.ROOT, "  %s: input %.0f fps, results %.0f/s, latency p50 %d / p99 %d / max %d ms, catch-up %s, settled %s, %s%n",

@@ -30,7 +30,14 @@ final class ProcessGroup implements AutoCloseable {
 
     /** Starts {@code vxflow <args>} in its own JVM; its output goes to {@code <label>-<process>.log}. */
     ChildProcess startVxflow(String label, String process, String heap, List<String> args) {
-        return start(label, process, ChildProcess.vxflowCommand(heap, args));
+        List<String> command = new ArrayList<>(ChildProcess.vxflowCommand(heap, args));
+        command.add(1, GcPauses.flag(gcLog(label, process)));
+        return start(label, process, command);
+    }
+
+    /** Where a process started by {@link #startVxflow} logs its garbage-collection pauses. */
+    Path gcLog(String label, String process) {
+        return logDir.resolve(label + "-" + process + "-gc.log");
     }
 
     ChildProcess start(String label, String process, List<String> command) {
