@@ -33,10 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code before-commit:N}: from every Nth checkpoint (by id) on, after a checkpoint's snapshot
  *       was taken, so the sink's Kafka transaction is pre-committed, and before the checkpoint's
  *       completion reaches the task, so before that transaction is committed: the next result
- *       fails the task. A checkpoint whose completion comes before any result (with buffer
- *       debloating a checkpoint takes tens of milliseconds) passes the turn to the next one, until
- *       one fails (CI, 2026-12-02: none of seven turns fired within three minutes when each
- *       checkpoint was the only chance);
+ *       fails the task, and so does a timer 1 ms after the snapshot if the completion has not come
+ *       by then. A checkpoint whose completion comes first (with buffer debloating a checkpoint
+ *       takes tens of milliseconds) passes the turn to the next one, until one fails (CI,
+ *       2026-12-02: none of seven turns fired within three minutes when each checkpoint was the
+ *       only chance);
  *   <li>{@code async-checkpoint:N}: on every Nth checkpoint, in the asynchronous part of the
  *       checkpoint (the operator's state serializer throws while the state is written), so the
  *       checkpoint fails, and the job with it.
@@ -159,6 +160,20 @@ public final class FailureInjection {
             }
             if (beforeCommitDue) {
                 armed = id;
+                // fail on a timer too, not only at the next result: with cameras at 1 fps and checkpoints every
+                // second, results can keep one phase and never fall between a snapshot and its completion (CI,
+                // 2026-12-02: once records were flushed at once, 180 checkpoints passed without a turn firing)
+                long now = getProcessingTimeService().getCurrentProcessingTime();
+                getProcessingTimeService().registerTimer(now + 1, t -> failIfStillArmed(id));
+            }
+        }
+
+        /** The turn's checkpoint was taken and its completion has not reached the task: its commit has not happened. */
+        private void failIfStillArmed(long checkpoint) {
+            if (armed == checkpoint) {
+                armed = 0;
+                beforeCommitDue = false;
+                throw fail("failing after checkpoint " + checkpoint + " was taken, before its commit");
             }
         }
 

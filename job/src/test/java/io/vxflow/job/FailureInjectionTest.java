@@ -88,6 +88,21 @@ class FailureInjectionTest {
         }
     }
 
+    @Test
+    void aBeforeCommitTurnFailsOnItsOwnWhenNoResultComesBeforeTheCompletion() throws Exception {
+        FailureInjection.FailingOperator op = new FailureInjection.FailingOperator(FailureInjection.Plan.parse("before-commit:2"));
+        try (var h = new org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness<EncodedResult, EncodedResult>(op)) {
+            h.open();
+            h.setProcessingTime(100);
+            h.snapshot(1, 1);
+            h.setProcessingTime(200); // not a turn: its timer, if any, does nothing
+            h.notifyOfCompletedCheckpoint(1);
+            h.snapshot(2, 2);
+            // no result between the snapshot and the completion (results in phase with the checkpoints): the timer fails it
+            assertThatThrownBy(() -> h.setProcessingTime(300)).hasStackTraceContaining("failing after checkpoint 2 was taken, before its commit");
+        }
+    }
+
     private static EncodedResult result() {
         return new EncodedResult("cam", 0, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
