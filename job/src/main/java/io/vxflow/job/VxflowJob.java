@@ -155,8 +155,8 @@ public final class VxflowJob {
      * frame of 17 KB (1080p30 at 4 Mbit/s) leaves part of itself in a 32 KB buffer until the next
      * record on the same channel arrives, 15-30 ms later at 2 streams a channel, and up to 100 ms on a
      * quiet one. Flushing costs what it does for large records at thousands a second: nothing that
-     * shows. Measured with {@code vxflow bench e2e --backend cpu --streams 1}: mean latency outside the
-     * stages 62 ms with Flink's default, 17 ms flushing every record (docs/tuning.md).
+     * shows. Measured with {@code vxflow bench e2e --backend cpu --streams 1 --seconds 120}: mean latency outside the
+     * stages 60 ms with Flink's default, 19 ms flushing every record (docs/tuning.md).
      */
     static void configureNetworkFlush(StreamExecutionEnvironment env, ReadableConfig conf) {
         Configuration given = new Configuration();
