@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: the steady-state end-to-end runs of
 # docs/benchmarks.md, each a `vxflow bench e2e` (broker, real-time producer and job in their own JVMs).
-#   bash run-e2e.sh smoke|squares|yolo|drop [extra bench e2e flags...]
+#   bash run-e2e.sh smoke|squares|ratios|yolo|drop [extra bench e2e flags...]
+# Each fits one device call (600 s) with room to pack the logs: a 300 s window and three comparisons do not
+# (2026-12-02, 11:31 UTC: cut off at 600 s in the conventional comparison), hence squares and ratios apart.
 # SECS, WARMUP and COMPARE override a run's window, warm-up and comparisons (flags may not be given twice).
 # Results: $OUT/e2e (e2e.jsonl, e2e.md, SVG plots, child logs); everything printed also goes to $OUT/log.
 set -uo pipefail
@@ -34,15 +36,17 @@ yolo_model() {
   case "$WHAT" in
     smoke)    # does the whole thing hold together: 64 streams, short window, NVDEC alone beside it
       timeout 420 $E2E --streams 64 --slots 8 --batch 16 --seconds ${SECS:-30} --warmup ${WARMUP:-15} --compare ${COMPARE:-nvdec} "$@";;
-    squares)  # the decode-bound target: 140 real-time streams, five minutes steady, and the ratios
-      timeout 590 $E2E --streams ${STREAMS:-140} --slots 8 --batch 16 --seconds ${SECS:-300} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec,conventional,cpu} --compare-seconds 40 "$@";;
+    squares)  # the decode-bound target: 140 real-time streams, five minutes steady, NVDEC alone beside it
+      timeout 560 $E2E --streams ${STREAMS:-140} --slots 8 --batch 16 --seconds ${SECS:-300} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec} "$@";;
+    ratios)   # the same 140 streams for a minute, then NVDEC alone, the conventional pipeline and the CPU backend at that load
+      timeout 560 $E2E --streams ${STREAMS:-140} --slots 8 --batch 16 --seconds ${SECS:-60} --warmup ${WARMUP:-30} --compare ${COMPARE:-nvdec,conventional,cpu} --compare-seconds 40 "$@";;
     yolo)     # a YOLOv8-s-shaped detector at full batches; the engine is built before the clock
       yolo_model
       timeout ${LIMIT:-590} $E2E --model "$YOLO" --streams ${STREAMS:-120} --slots ${SLOTS:-4} --batch 32 --max-wait-ms 25 --seconds ${SECS:-90} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec} "$@";;
     drop)     # twice the decode capacity with the drop policy: latency stays bounded, every frame one result
       timeout 420 $E2E --streams 280 --slots 8 --batch 16 --seconds ${SECS:-120} --warmup ${WARMUP:-20} --compare ${COMPARE:-none} --target-p99-ms 2000 \
         -Dvxflow.overload.policy=drop -Dvxflow.overload.max-lag=500ms "$@";;
-    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, yolo, drop)";;
+    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, ratios, yolo, drop)";;
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
   gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null

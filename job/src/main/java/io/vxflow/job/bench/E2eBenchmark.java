@@ -76,7 +76,6 @@ public final class E2eBenchmark {
                     main.json().set("find_max", search);
                 }
                 compare(main, streams, children, gpu, clip);
-                report.append(main.json());
                 return verdict(main.json());
             } finally {
                 if (gpu != null) {
@@ -144,17 +143,26 @@ public final class E2eBenchmark {
         return out;
     }
 
-    /** The comparisons at the main run's stream count; each is its own record, the ratios go into the main one. */
+    /**
+     * The comparisons at the main run's stream count; each is its own record, the ratios go into the
+     * main one. The main record is written first, each comparison marked {@code pending}, and
+     * rewritten as each comparison ends, so that a benchmark stopped during one keeps what ended.
+     */
     private void compare(E2eRun.Result main, int streams, ProcessGroup children, GpuSampler gpu, Path clip) throws IOException {
         ObjectNode compare = main.json().putObject("compare");
         ObjectNode ratios = main.json().putObject("ratios");
         E2eSettings.Pipeline p = settings.pipeline();
-        for (String what : List.of("nvdec", "conventional", "cpu")) {
+        List<String> kinds = List.of("nvdec", "conventional", "cpu");
+        for (String what : kinds) {
             String skip = skipReason(what);
-            if (skip != null) {
-                compare.putObject(what).put("skipped", skip);
+            compare.putObject(what).put(skip != null ? "skipped" : "pending", skip != null ? skip : "not ended yet");
+        }
+        report.append(main.json());
+        for (String what : kinds) {
+            if (compare.path(what).has("skipped")) {
                 continue;
             }
+            compare.remove(what);
             try {
                 if (what.equals("nvdec")) {
                     // as many decoding threads as the job has decode workers (32 on the GPU backend), not its slot count: the job's
@@ -183,6 +191,7 @@ public final class E2eBenchmark {
                 console.println("  " + what + " comparison failed: " + e);
                 compare.putObject(what).put("error", String.valueOf(e));
             }
+            report.update(main.json());
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The benchmark's files in the output directory: {@code e2e.jsonl} (one JSON object per run,
- * appended, never rewritten), and, rebuilt from all of it after each run, {@code e2e.md} (a table,
+ * appended as soon as the run ends; only a main run's own line is rewritten in place, as each of its
+ * comparisons adds its ratio, so that a benchmark cut off during a comparison keeps the main run), and, rebuilt from all of it after each run, {@code e2e.md} (a table,
  * one row per run), {@code e2e-latency-vs-streams.svg} and {@code e2e-throughput-vs-streams.svg};
  * per run, {@code e2e-<invocation>-<label>-latency.svg} (p50 and p99 of each second).
  */
@@ -39,6 +41,40 @@ final class E2eReport {
         String lead = Files.isRegularFile(jsonl) && Files.size(jsonl) > 0 && !endsWithNewline(jsonl) ? "\n" : "";
         Files.writeString(jsonl, lead + JSON.writeValueAsString(run) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+        rewriteViews(run);
+    }
+
+    /**
+     * Rewrites the line of the run with the same {@code invocation} and {@code label} (the last
+     * one, if several) with this record, or appends it if there is none; then the table and the
+     * plots. The file is replaced atomically, so a reader sees the old or the new file, never half.
+     */
+    void update(ObjectNode run) throws IOException {
+        Path jsonl = dir.resolve(JSONL);
+        List<String> lines = Files.isRegularFile(jsonl) ? new ArrayList<>(Files.readAllLines(jsonl, StandardCharsets.UTF_8)) : new ArrayList<>();
+        int at = -1;
+        for (int i = lines.size() - 1; i >= 0 && at < 0; i--) {
+            try {
+                JsonNode old = lines.get(i).isBlank() ? null : JSON.readTree(lines.get(i));
+                if (old != null && old.path("invocation").equals(run.path("invocation")) && old.path("label").equals(run.path("label"))) {
+                    at = i;
+                }
+            } catch (IOException e) {
+                // a line from an interrupted write: not the one to replace
+            }
+        }
+        if (at < 0) {
+            append(run);
+            return;
+        }
+        lines.set(at, JSON.writeValueAsString(run));
+        Path tmp = Files.createTempFile(dir, JSONL, ".tmp");
+        Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, jsonl, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        rewriteViews(run);
+    }
+
+    private void rewriteViews(ObjectNode run) throws IOException {
         if (run.has("latency_timeline")) {
             latencyOverTime(run).writeTo(dir.resolve(runPlot(run)));
         }

@@ -69,4 +69,33 @@ class E2eReportTest {
         report.append(run("20261201-100000", "e2e", 2, 60, 50));
         assertThat(report.runs()).extracting(r -> r.path("label").asText()).containsExactly("old", "e2e-2");
     }
+
+    @Test
+    void aMainRunIsRewrittenInPlaceAsItsComparisonsEnd(@TempDir Path dir) throws Exception {
+        E2eReport report = new E2eReport(dir);
+        report.append(run("20261201-090000", "e2e", 140, 4200, 70)); // an earlier invocation's run of the same label: untouched
+        ObjectNode main = run("20261201-100000", "e2e", 140, 4200, 72);
+        main.putObject("compare").putObject("conventional").put("pending", "not ended yet");
+        report.append(main);
+        report.append(run("20261201-100000", "conventional", 140, 2300, 40000));
+        main.putObject("compare").putObject("conventional").put("label", "conventional-140");
+        main.putObject("ratios").putObject("conventional").put("results_per_s", 1.826);
+        report.update(main);
+
+        assertThat(Files.readAllLines(dir.resolve("e2e.jsonl"))).hasSize(3);
+        List<com.fasterxml.jackson.databind.JsonNode> runs = report.runs();
+        assertThat(runs).extracting(r -> r.path("invocation").asText() + " " + r.path("label").asText())
+                .containsExactly("20261201-090000 e2e-140", "20261201-100000 e2e-140", "20261201-100000 conventional-140");
+        assertThat(runs.get(0).has("ratios")).isFalse();
+        assertThat(runs.get(1).path("compare").path("conventional").has("pending")).isFalse();
+        assertThat(runs.get(1).path("ratios").path("conventional").path("results_per_s").asDouble()).isEqualTo(1.826);
+        assertThat(Files.readAllLines(dir.resolve("e2e.md")).stream().filter(l -> l.startsWith("| 20")).count()).isEqualTo(3);
+
+        ObjectNode other = run("20261201-110000", "e2e", 8, 240, 50);
+        report.update(other); // none to replace: appended
+        assertThat(report.runs()).hasSize(4);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
 }
