@@ -2,8 +2,8 @@ package io.vxflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
-import io.vxflow.gpu.decode.AccessUnit;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -3,12 +3,12 @@ package io.vxflow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.results.FrameResult;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
-import io.vxflow.it.cluster.StandaloneFlinkCluster;
 import io.vxflow.it.cluster.StandaloneFlinkCluster.CliResult;
+import io.vxflow.it.cluster.StandaloneFlinkCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,10 +2,10 @@ package io.vxflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.LocalCluster;
 import io.vxflow.job.Models;

@@ -1,6 +1,6 @@
 package io.vxflow.it;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,12 +2,12 @@ package io.vxflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.results.FrameResult;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.infer.ModelInfo;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.job.JobOptions;
 import io.vxflow.job.Models;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package io.vxflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.results.FrameResult;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.job.cli.Vxflow;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,12 +2,12 @@ package io.vxflow.it;
 
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.results.FrameResult;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.synthetic.PictureEncoder;
 import io.vxflow.gpu.synthetic.SyntheticScene;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

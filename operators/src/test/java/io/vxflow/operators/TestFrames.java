@@ -1,7 +1,7 @@
 package io.vxflow.operators;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.frames.FrameRecord;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.util.ArrayList;
 import java.util.List;

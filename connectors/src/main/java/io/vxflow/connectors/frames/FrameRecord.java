@@ -1,7 +1,7 @@
 package io.vxflow.connectors.frames;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.DecodeError;
 import java.util.Objects;
 
 /**

@@ -2,9 +2,9 @@ package io.vxflow.connectors.frames;
 
 import static io.vxflow.connectors.frames.FramesWireFormat.*;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -2,9 +2,9 @@ package io.vxflow.connectors.producer;
 
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.connectors.producer.VideoSourceException.Reason;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;

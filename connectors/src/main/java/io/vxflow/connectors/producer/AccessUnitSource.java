@@ -1,7 +1,7 @@
 package io.vxflow.connectors.producer;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 
 /**
  * A pull source of one video stream's access units in decode order, each Annex-B with the

@@ -3,8 +3,8 @@ package io.vxflow.connectors.producer;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.FfmpegErrors;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.FfmpegErrors;
 import org.bytedeco.ffmpeg.avcodec.AVBSFContext;
 import org.bytedeco.ffmpeg.avcodec.AVBitStreamFilter;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;

@@ -4,10 +4,10 @@ import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avformat.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.FfmpegErrors;
+import io.vxflow.codec.FfmpegLogging;
 import io.vxflow.connectors.producer.VideoSourceException.Reason;
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.FfmpegErrors;
-import io.vxflow.gpu.decode.FfmpegLogging;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package io.vxflow.connectors.producer;
 
 import static io.vxflow.connectors.frames.FramesWireFormat.*;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.kafka.KafkaClientProperties;
-import io.vxflow.gpu.decode.AccessUnit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

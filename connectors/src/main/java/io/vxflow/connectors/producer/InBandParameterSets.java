@@ -1,7 +1,7 @@
 package io.vxflow.connectors.producer;
 
+import io.vxflow.codec.Codec;
 import io.vxflow.connectors.producer.NalUnits.Span;
-import io.vxflow.gpu.decode.Codec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.vxflow.connectors.producer;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.vxflow.connectors.producer;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 
 /**
  * Moves the pts of a looped source so that they keep increasing: the first unit of a new loop

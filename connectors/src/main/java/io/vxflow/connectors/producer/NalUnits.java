@@ -1,6 +1,6 @@
 package io.vxflow.connectors.producer;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import java.util.ArrayList;
 import java.util.List;
 

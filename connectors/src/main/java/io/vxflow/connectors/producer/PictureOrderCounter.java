@@ -3,7 +3,7 @@ package io.vxflow.connectors.producer;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParserContext;
 import org.bytedeco.ffmpeg.avutil.AVRational;

@@ -2,7 +2,7 @@ package io.vxflow.connectors.producer;
 
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 
 /**

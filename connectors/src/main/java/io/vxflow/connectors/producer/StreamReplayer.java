@@ -1,7 +1,7 @@
 package io.vxflow.connectors.producer;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.producer.ReplayProgress.State;
-import io.vxflow.gpu.decode.AccessUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

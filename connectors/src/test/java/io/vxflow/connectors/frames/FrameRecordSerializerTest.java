@@ -2,9 +2,9 @@ package io.vxflow.connectors.frames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import java.io.IOException;
 import java.util.Random;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -3,12 +3,12 @@ package io.vxflow.connectors.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordParser;
 import io.vxflow.connectors.frames.FramesWireFormat;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package io.vxflow.connectors.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
 

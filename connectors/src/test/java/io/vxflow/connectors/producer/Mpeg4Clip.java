@@ -3,7 +3,7 @@ package io.vxflow.connectors.producer;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.FfmpegLogging;
+import io.vxflow.codec.FfmpegLogging;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

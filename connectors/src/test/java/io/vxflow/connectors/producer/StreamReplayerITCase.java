@@ -3,9 +3,9 @@ package io.vxflow.connectors.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.producer.ReplayProgress.State;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.synthetic.SyntheticScene;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
 import java.nio.file.Path;
@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * StreamReplayer from a file and from memory to a real in-process broker, read back with a plain
@@ -185,7 +185,7 @@ class StreamReplayerITCase {
         }
 
         @Override
-        public io.vxflow.gpu.decode.Codec codec() {
+        public io.vxflow.codec.Codec codec() {
             return source.codec();
         }
 

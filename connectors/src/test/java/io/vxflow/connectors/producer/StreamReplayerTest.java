@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

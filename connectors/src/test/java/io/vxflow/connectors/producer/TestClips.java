@@ -1,10 +1,10 @@
 package io.vxflow.connectors.producer;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.synthetic.SyntheticScene;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,10 +1,10 @@
 package io.vxflow.gpu.bench;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.cuda.CudaNormalize;
 import io.vxflow.gpu.cuda.DeviceBuffer;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.KernelModule;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.NvdecDecoder;

@@ -1,5 +1,6 @@
 package io.vxflow.gpu.bench;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.cpu.CpuLetterboxPad;
 import io.vxflow.gpu.cpu.CpuNormalize;
 import io.vxflow.gpu.cpu.CpuResize;
@@ -13,7 +14,6 @@ import io.vxflow.gpu.cuda.DeviceBuffer;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.HostUploads;
 import io.vxflow.gpu.cuda.KernelModule;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.geometry.LetterboxGeometry;

@@ -3,6 +3,9 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.DecodeError;
+import io.vxflow.codec.FfmpegErrors;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacpp.BytePointer;

@@ -1,5 +1,7 @@
 package io.vxflow.gpu.decode;
 
+import io.vxflow.codec.DecodeError;
+
 /** An access unit that could not be decoded, with the reason the stream counts it under. */
 public final class DecodeException extends Exception {
     private static final long serialVersionUID = 1L;

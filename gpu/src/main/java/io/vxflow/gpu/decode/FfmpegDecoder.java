@@ -3,6 +3,11 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
+import io.vxflow.codec.FfmpegErrors;
+import io.vxflow.codec.FfmpegLogging;
 import io.vxflow.gpu.image.ColorSpec;
 import io.vxflow.gpu.image.PixelFormat;
 import java.util.ArrayDeque;

@@ -1,5 +1,7 @@
 package io.vxflow.gpu.decode;
 
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.image.HostImage;
 import io.vxflow.gpu.image.PixelFormat;
 import java.nio.ByteBuffer;

@@ -3,6 +3,8 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.image.DeviceImage;
 import io.vxflow.gpu.image.PixelFormat;
 import java.util.function.Consumer;

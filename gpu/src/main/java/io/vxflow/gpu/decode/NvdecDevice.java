@@ -3,6 +3,8 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.cuda.global.cudart.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.FfmpegErrors;
+import io.vxflow.codec.FfmpegLogging;
 import io.vxflow.gpu.cuda.Cuda;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.GpuDevice;

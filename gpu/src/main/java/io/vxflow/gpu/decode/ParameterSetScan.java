@@ -1,5 +1,6 @@
 package io.vxflow.gpu.decode;
 
+import io.vxflow.codec.Codec;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.vxflow.gpu.decode;
 
+import io.vxflow.codec.Codec;
+
 /**
  * The picture size an H.264 or HEVC sequence parameter set declares, read without a decoder, so that
  * a size can be refused before FFmpeg or NVDEC allocates for it. Only the syntax up to the size is

@@ -1,5 +1,7 @@
 package io.vxflow.gpu.decode;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.util.function.Consumer;
 
 /**

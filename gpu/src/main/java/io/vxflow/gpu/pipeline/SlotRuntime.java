@@ -1,6 +1,6 @@
 package io.vxflow.gpu.pipeline;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.geometry.LetterboxGeometry;

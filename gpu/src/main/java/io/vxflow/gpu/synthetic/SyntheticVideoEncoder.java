@@ -3,8 +3,8 @@ package io.vxflow.gpu.synthetic;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

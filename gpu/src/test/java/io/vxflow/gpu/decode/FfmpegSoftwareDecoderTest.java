@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.cpu.CpuResize;
 import io.vxflow.gpu.image.HostImage;
 import io.vxflow.gpu.image.PixelFormat;
 import io.vxflow.gpu.synthetic.SyntheticScene;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

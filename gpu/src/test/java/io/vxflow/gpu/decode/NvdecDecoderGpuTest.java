@@ -10,12 +10,15 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P10LE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV422P;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.cuda.Cuda;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.MemoryStats;
 import io.vxflow.gpu.image.PixelFormat;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.testing.GpuTest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

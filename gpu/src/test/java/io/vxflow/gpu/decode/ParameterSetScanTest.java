@@ -2,6 +2,7 @@ package io.vxflow.gpu.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.Codec;
 import java.io.ByteArrayOutputStream;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,8 @@ package io.vxflow.gpu.decode;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.synthetic.PictureEncoder;
 import java.util.List;
 import java.util.Map;

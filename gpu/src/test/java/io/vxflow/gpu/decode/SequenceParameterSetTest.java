@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.bytedeco.ffmpeg.global.avcodec.*;
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.util.List;
 import java.util.Random;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -15,9 +17,9 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecParserContext;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The SPS reader against what real encoders write (libx264, libopenh264, libx265 in many sizes,

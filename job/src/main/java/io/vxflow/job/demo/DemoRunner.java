@@ -1,11 +1,11 @@
 package io.vxflow.job.demo;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.producer.FramePublisher;
 import io.vxflow.connectors.producer.FrameRate;
 import io.vxflow.connectors.producer.InMemoryAccessUnitSource;
 import io.vxflow.connectors.producer.StreamReplayer;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.infer.ModelInfo;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;

@@ -1,7 +1,7 @@
 package io.vxflow.job.demo;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -2,12 +2,12 @@ package io.vxflow.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.broker.EmbeddedKafkaBroker;
 import io.vxflow.connectors.kafka.KafkaClientProperties;
 import io.vxflow.connectors.kafka.KafkaPropertiesFile;
 import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.connectors.results.ResultJson;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

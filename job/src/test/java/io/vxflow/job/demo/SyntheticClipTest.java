@@ -2,10 +2,10 @@ package io.vxflow.job.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.producer.AccessUnitReader;
 import io.vxflow.connectors.producer.FrameRate;
 import io.vxflow.connectors.producer.ReaderOptions;
-import io.vxflow.gpu.decode.AccessUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FramesWireFormat;
-import io.vxflow.gpu.decode.DecodeError;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.decode.ParameterSetScan;
 import io.vxflow.gpu.decode.SequenceParameterSet;
 import java.io.Serializable;

@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.EnumMap;
 import java.util.HashMap;

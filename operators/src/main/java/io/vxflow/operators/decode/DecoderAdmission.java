@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.decode.ParameterSetScan;
 import io.vxflow.gpu.decode.SequenceParameterSet;
 import io.vxflow.gpu.pipeline.PipelineSpec;

@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.gpu.geometry.LetterboxGeometry;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import java.io.Serializable;

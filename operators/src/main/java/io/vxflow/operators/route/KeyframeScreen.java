@@ -1,6 +1,6 @@
 package io.vxflow.operators.route;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 import java.io.Serializable;
 
 /**

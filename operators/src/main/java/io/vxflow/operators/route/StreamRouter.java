@@ -1,7 +1,7 @@
 package io.vxflow.operators.route;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.connectors.frames.FrameRecord;
-import io.vxflow.gpu.decode.AccessUnit;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -3,14 +3,14 @@ package io.vxflow.operators.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordTypeInfo;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.connectors.results.ResultJson;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticScene;

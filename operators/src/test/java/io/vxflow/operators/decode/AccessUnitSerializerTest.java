@@ -3,8 +3,8 @@ package io.vxflow.operators.decode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.io.IOException;
 import java.util.Random;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;

@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.Codec;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;

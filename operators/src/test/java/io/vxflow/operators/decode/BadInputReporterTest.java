@@ -2,7 +2,7 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.operators.LogLines;
 import io.vxflow.operators.metrics.SlotStreamMetrics;
 import java.util.concurrent.atomic.AtomicLong;

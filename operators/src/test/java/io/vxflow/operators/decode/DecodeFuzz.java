@@ -1,9 +1,9 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordParser;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.ParameterSetScan;
 import java.io.IOException;

@@ -2,13 +2,13 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordSerializer;
 import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
@@ -917,7 +917,7 @@ class DecodeOperatorTest {
             opens.add(streamId + "@" + Thread.currentThread().getName());
             return new ForwardingDecoder(slot.openDecoder(codec)) {
                 @Override
-                public void decode(io.vxflow.gpu.decode.AccessUnit unit, Consumer<io.vxflow.gpu.decode.DecodedFrame> out)
+                public void decode(io.vxflow.codec.AccessUnit unit, Consumer<io.vxflow.gpu.decode.DecodedFrame> out)
                         throws io.vxflow.gpu.decode.DecodeException {
                     CountDownLatch hold = holdB;
                     if (streamId.equals("b") && hold != null) {

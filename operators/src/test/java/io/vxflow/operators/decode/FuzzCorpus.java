@@ -2,8 +2,8 @@ package io.vxflow.operators.decode;
 
 import static org.bytedeco.ffmpeg.global.avutil.*;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.synthetic.PictureEncoder;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.operators.decode.AccessUnitMutator.Kind;
 import io.vxflow.operators.decode.FuzzLedger.Outcome;
 import org.junit.jupiter.api.Test;

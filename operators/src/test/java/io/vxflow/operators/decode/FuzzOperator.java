@@ -1,8 +1,8 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.operators.chain.FrameChain;

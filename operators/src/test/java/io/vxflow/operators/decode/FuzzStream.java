@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,8 +1,8 @@
 package io.vxflow.operators.decode;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.connectors.frames.FrameRecord;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.RampTestStream;
 import io.vxflow.gpu.decode.TestSps;
 import java.util.Random;

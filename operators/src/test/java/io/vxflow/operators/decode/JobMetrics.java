@@ -2,7 +2,7 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobID;

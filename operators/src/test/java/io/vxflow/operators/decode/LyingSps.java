@@ -1,7 +1,7 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 

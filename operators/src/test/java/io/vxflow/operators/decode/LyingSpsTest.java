@@ -2,8 +2,8 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vxflow.gpu.decode.DecodeError;
+import io.vxflow.codec.DecodeError;
 import org.junit.jupiter.api.Test;
 
 /** A slot takes pictures up to its pools' size whose letterbox still covers a pixel each way of the model input. */

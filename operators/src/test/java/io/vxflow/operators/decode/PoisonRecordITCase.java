@@ -2,21 +2,21 @@ package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
+import io.vxflow.codec.DecodeError;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.results.EncodedResult;
 import io.vxflow.connectors.results.FrameResult;
 import io.vxflow.connectors.results.ResultJson;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
-import io.vxflow.gpu.decode.DecodeError;
 import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.operators.LogLines;
 import io.vxflow.operators.TestFrames;
 import java.time.Duration;

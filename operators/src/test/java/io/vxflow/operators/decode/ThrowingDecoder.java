@@ -1,6 +1,6 @@
 package io.vxflow.operators.decode;
 
-import io.vxflow.gpu.decode.AccessUnit;
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.decode.DecodeException;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;

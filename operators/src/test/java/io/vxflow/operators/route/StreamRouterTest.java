@@ -2,11 +2,11 @@ package io.vxflow.operators.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
+import io.vxflow.codec.Codec;
 import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordTypeInfo;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.AccessUnit;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;

@@ -2,8 +2,8 @@ package io.vxflow.operators.stages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.TestModels;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.geometry.LetterboxGeometry;

@@ -1,11 +1,11 @@
 package io.vxflow.gpu.backend.cpu;
 
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.cpu.CpuCompose;
 import io.vxflow.gpu.cpu.CpuCropResize;
 import io.vxflow.gpu.cpu.CpuLetterboxPad;
 import io.vxflow.gpu.cpu.CpuNormalize;
 import io.vxflow.gpu.cpu.CpuResize;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.FfmpegSoftwareDecoder;
 import io.vxflow.gpu.decode.VideoDecoder;

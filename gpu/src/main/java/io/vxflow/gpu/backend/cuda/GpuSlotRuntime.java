@@ -2,6 +2,7 @@ package io.vxflow.gpu.backend.cuda;
 
 import static io.vxflow.gpu.cuda.CudaYoloPostprocess.DETECTION_FIELDS;
 
+import io.vxflow.codec.Codec;
 import io.vxflow.gpu.cuda.CloseAll;
 import io.vxflow.gpu.cuda.CudaCompose;
 import io.vxflow.gpu.cuda.CudaCrop;
@@ -14,7 +15,6 @@ import io.vxflow.gpu.cuda.DeviceBuffer;
 import io.vxflow.gpu.cuda.GpuContext;
 import io.vxflow.gpu.cuda.KernelModule;
 import io.vxflow.gpu.cuda.PinnedBuffer;
-import io.vxflow.gpu.decode.Codec;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.NvdecDecoder;
 import io.vxflow.gpu.decode.NvdecDevice;
@@ -34,9 +34,9 @@ import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.pipeline.SlotRuntime;
 import io.vxflow.gpu.postprocess.ClassScore;
 import io.vxflow.gpu.postprocess.Detection;
-import io.vxflow.gpu.trt.TensorRtContext;
 import io.vxflow.gpu.trt.Precision;
 import io.vxflow.gpu.trt.TensorDataType;
+import io.vxflow.gpu.trt.TensorRtContext;
 import io.vxflow.gpu.trt.TensorRtEngine;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;

@@ -2,9 +2,9 @@ package io.vxflow.gpu.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vxflow.codec.AccessUnit;
 import io.vxflow.gpu.TestModels;
 import io.vxflow.gpu.cuda.GpuContext;
-import io.vxflow.gpu.decode.AccessUnit;
 import io.vxflow.gpu.decode.DecodedFrame;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.geometry.LetterboxGeometry;
@@ -15,8 +15,8 @@ import io.vxflow.gpu.pipeline.FrameOutput;
 import io.vxflow.gpu.pipeline.PipelineSpec;
 import io.vxflow.gpu.postprocess.Detection;
 import io.vxflow.gpu.synthetic.SyntheticScene;
-import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.synthetic.SyntheticVideoEncoder.Profile;
+import io.vxflow.gpu.synthetic.SyntheticVideoEncoder;
 import io.vxflow.gpu.testing.GpuTest;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.vxflow.gpu.decode;
+package io.vxflow.codec;
 
 /**
  * One encoded picture as it arrives on the frames topic: Annex-B bytes (start codes, parameter sets

@@ -1,4 +1,4 @@
-package io.vxflow.gpu.decode;
+package io.vxflow.codec;
 
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 

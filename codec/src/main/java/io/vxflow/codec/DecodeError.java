@@ -1,4 +1,4 @@
-package io.vxflow.gpu.decode;
+package io.vxflow.codec;
 
 /**
  * Why an access unit could not be decoded. Each reason is one Flink metric and one log line per
