@@ -27,7 +27,7 @@ if [ ! -s "$M2/$REDIST" ]; then
 fi
 mkdir -p "$APP/native"
 unzip -q -j -o "$M2/$REDIST" org/bytedeco/cuda/linux-x86_64/libcupti.so.12 -d "$APP/native"
-cp tools/export_models.py tools/plot_bench.py tools/device/run-gpu-suite.sh tools/device/run-e2e.sh tools/device/final-burst.sh tools/device/gpu_test_summary.py "$APP/"
+cp tools/export_models.py tools/plot_bench.py tools/device/run-gpu-suite.sh tools/device/run-e2e.sh tools/device/run-churn.sh tools/device/final-burst.sh tools/device/gpu_test_summary.py "$APP/"
 # the commit the GPU test summary names (with -dirty when the working tree differs from it)
 echo "$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo -dirty)" > "$APP/COMMIT"
 cp -r docs/bench "$APP/bench-results"

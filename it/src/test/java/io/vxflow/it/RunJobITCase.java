@@ -59,7 +59,7 @@ class RunJobITCase {
         try (WireProducer p = new WireProducer(broker.bootstrapServers(), frames)) {
             p.sendAll("cam-high", high);
             p.sendAll("cam-base", base);
-            List<AccessUnit> bad = SyntheticVideoEncoder.encode(Profile.BASELINE, 60);
+            List<AccessUnit> bad = SyntheticVideoEncoder.encode(Profile.BASELINE, 90);
             for (int i = 0; i < bad.size(); i++) {
                 AccessUnit u = bad.get(i);
                 if (i == 4) {
@@ -67,7 +67,11 @@ class RunJobITCase {
                 } else if (i == 8) {
                     p.send("cam-bad", u.data(), "h264", null, "0"); // missing pts
                 } else if (i == 12) {
-                    p.send("cam-bad", garbage(u.data()), "h264", Long.toString(u.ptsMicros()), "0"); // corrupt
+                    p.send("cam-bad", garbage(u.data()), "h264", Long.toString(u.ptsMicros()), "0"); // corrupt, while waiting: never decoded
+                } else if (i == 40) {
+                    // corrupt in the middle of a GOP that decodes: it reaches the decoder (FFmpeg or NVDEC), which
+                    // rejects its slice header; the stream then waits for the keyframe at 60
+                    p.send("cam-bad", BAD_SLICE, "h264", Long.toString(u.ptsMicros()), "0");
                 } else {
                     p.send("cam-bad", u);
                 }
@@ -84,16 +88,26 @@ class RunJobITCase {
 
     /**
      * Every decodable frame once, in pts order, with the known boxes where the stream's interval
-     * analyses it; the bad stream resyncs at frame 30.
+     * analyses it; the bad stream resyncs at frame 30 and, after the corrupt unit its decoder
+     * rejected at 40, at frame 60.
      */
     static void assertScenario(Map<String, List<FrameResult>> results) {
         assertThat(results.keySet()).containsExactlyInAnyOrder("cam-high", "cam-base", "cam-bad");
         assertEveryFrameOnceWithKnownBoxes(results.get("cam-high"), 0, 75, 3);
         assertEveryFrameOnceWithKnownBoxes(results.get("cam-base"), 0, 45, 2);
-        // cam-bad: frames 0..3 decode; 4 (unknown codec) breaks the GOP, so 5..29 wait for the keyframe at 30
+        // cam-bad: frames 0..3 decode; 4 (unknown codec) breaks the GOP, so 5..29 wait for the keyframe at 30;
+        // 30..39 decode; 40 is corrupt and the decoder rejects it, so 41..59 wait for the keyframe at 60.
+        // Had 40 not reached the decoder, or had the decoder taken it, 40..59 would be here.
         List<FrameResult> bad = results.get("cam-bad");
-        assertThat(bad.subList(0, 4)).extracting(FrameResult::pts).containsExactly(pts(0), pts(1), pts(2), pts(3));
-        assertThat(bad.subList(4, bad.size())).extracting(FrameResult::pts).containsExactlyElementsOf(ptsRange(30, 60));
+        List<Long> expected = new ArrayList<>(ptsRange(0, 4));
+        expected.addAll(ptsRange(30, 40));
+        expected.addAll(ptsRange(60, 90));
+        assertThat(bad).extracting(FrameResult::pts).containsExactlyElementsOf(expected);
+        assertThat(bad).allSatisfy(r -> {
+            assertThat(r.dropped()).isNull();
+            assertThat(KnownBoxes.matches(r, SyntheticVideoEncoder.frameIndex(r.pts()))).as("cam-bad frame at pts %d: %s", r.pts(), r.detections())
+                    .isTrue();
+        });
     }
 
     static void assertEveryFrameOnceWithKnownBoxes(List<FrameResult> results, int from, int to) {
@@ -128,6 +142,12 @@ class RunJobITCase {
         }
         return out;
     }
+
+    /**
+     * A non-IDR slice whose header no H.264 decoder takes (the one {@code NvdecDecoderGpuTest} checks
+     * both decoders reject): corrupt input that reaches the decoder, on either backend.
+     */
+    static final byte[] BAD_SLICE = {0, 0, 0, 1, 0x41, (byte) 0x84, 0x3F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
 
     static byte[] garbage(byte[] data) {
         byte[] g = data.clone();
