@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged {@code target/vxflow-job.jar} (so a failsafe test: it runs after {@code package}) holds what
  * {@code flink run} needs from the job and nothing a Flink distribution already has: no Flink runtime, no
- * logging, no Kafka broker, no Scala; the Kafka connector and the Kafka clients are in.
+ * logging, no Kafka broker, no Scala; the Kafka connector and the Kafka clients are in, and so is what
+ * no Flink distribution has: Jackson, picocli, JavaCPP with FFmpeg and the CUDA bindings, ONNX Runtime.
+ * {@code ClusterSubmitITCase} (it/) runs this jar on a standalone cluster of Flink's own jars.
  */
 class VxflowJobJarITCase {
     private static JarFile jar;
@@ -48,6 +50,16 @@ class VxflowJobJarITCase {
         assertThat(entries).anyMatch(e -> e.startsWith("org/bytedeco/ffmpeg/linux-x86_64/libavcodec.so"));
         assertThat(entries).anyMatch(e -> e.startsWith("org/bytedeco/cuda/linux-x86_64/libjnicudart.so"));
         assertThat(entries).anyMatch(e -> e.startsWith("ai/onnxruntime/native/linux-x64/"));
+    }
+
+    @Test
+    void carriesWhatAFlinkDistributionLacks() {
+        // Flink's own Jackson is relocated (org.apache.flink.shaded.jackson2): vxflow's JSON needs its own
+        assertThat(entries).contains("com/fasterxml/jackson/databind/ObjectMapper.class",
+                "com/fasterxml/jackson/datatype/jsr310/JavaTimeModule.class", "picocli/CommandLine.class",
+                "io/vxflow/codec/AccessUnit.class", "io/vxflow/connectors/results/FrameResult.class",
+                "org/bytedeco/javacpp/Loader.class", "org/bytedeco/javacpp/linux-x86_64/libjnijavacpp.so",
+                "ai/onnxruntime/OrtEnvironment.class");
     }
 
     @Test

@@ -38,7 +38,7 @@ final class BrokerProcess implements AutoCloseable {
     /** Starts the broker (formatting the directory the first time) and returns once it serves clients. */
     void start() {
         String name = "broker-" + ++starts;
-        process = ChildJvm.start(name, List.of("-Xmx768m", "-XX:+UseParallelGC"), ItFiles.jobJar().toString(), "io.vxflow.job.cli.Vxflow",
+        process = ChildJvm.start(name, List.of("-Xmx768m", "-XX:+UseParallelGC"), ItFiles.cliJar().toString(), "io.vxflow.job.cli.Vxflow",
                 List.of("broker", "--port", Integer.toString(port), "--dir", dataDir.toString(), "--topics", String.join(",", topics),
                         "--partitions", Integer.toString(partitions)),
                 Map.of(), dataDir.getParent(), logDir);

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code job/target/vxflow.jar} on a real standalone Flink cluster (a JobManager and a TaskManager,
- * each its own JVM, from Flink's own jars), submitted by Flink's command line client exactly as
- * {@code flink run -m HOST:PORT vxflow.jar run ...} does: the client runs vxflow's {@code main},
+ * {@code flink-job/target/vxflow-job.jar}, the jar for {@code flink run} (no Flink, logging or broker
+ * of its own), on a real standalone Flink cluster (a JobManager and a TaskManager, each its own JVM,
+ * from Flink's own jars), submitted by Flink's command line client exactly as
+ * {@code flink run -m HOST:PORT vxflow-job.jar run ...} does: the client runs vxflow's {@code main},
  * uploads the jar and the job graph through the REST API and waits for the job. Checks that every
  * frame of an H.264 (B-frames) and an HEVC stream comes back once with the known boxes, that the
  * job graph is the source and one chain holding every stage, and that failures, on the client and
@@ -90,7 +91,7 @@ class ClusterSubmitITCase {
     @Test
     void aBadOptionFailsTheClientWithVxflowsMessageAndSubmitsNothing() {
         List<String> jobsBefore = cluster.rest().jobIds();
-        CliResult missingModel = cluster.flink(CLIENT_TIMEOUT, "run", "-m", "localhost:" + cluster.restPort(), ItFiles.jobJar().toString(),
+        CliResult missingModel = cluster.flink(CLIENT_TIMEOUT, "run", "-m", "localhost:" + cluster.restPort(), ItFiles.flinkJobJar().toString(),
                 "run", "--bootstrap", broker.bootstrapServers(), "--model", "/nonexistent/detector.onnx", "--backend", "cpu");
         assertThat(missingModel.exitCode()).isNotZero();
         assertThat(missingModel.output()).contains("vxflow run: model file /nonexistent/detector.onnx does not exist\n");
@@ -116,9 +117,9 @@ class ClusterSubmitITCase {
         }
     }
 
-    /** {@code flink run -m localhost:PORT vxflow.jar run --bootstrap ... --model squares --backend cpu ARGS} (attached). */
+    /** {@code flink run -m localhost:PORT vxflow-job.jar run --bootstrap ... --model squares --backend cpu ARGS} (attached). */
     private static CliResult flinkRun(String... args) {
-        List<String> cli = new ArrayList<>(List.of("run", "-m", "localhost:" + cluster.restPort(), ItFiles.jobJar().toString(),
+        List<String> cli = new ArrayList<>(List.of("run", "-m", "localhost:" + cluster.restPort(), ItFiles.flinkJobJar().toString(),
                 "run", "--bootstrap", broker.bootstrapServers(), "--model", "squares", "--backend", "cpu", "--from", "earliest",
                 "--parallelism", "2"));
         cli.addAll(List.of(args));

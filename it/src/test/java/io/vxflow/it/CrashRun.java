@@ -64,7 +64,7 @@ final class CrashRun implements AutoCloseable {
      * start would only be a backlog to work off (CPU the test pays for, and no failure happens then).
      */
     void start(String... jobArgs) {
-        List<String> cli = new ArrayList<>(List.of("run", "-d", "-m", "localhost:" + cluster.restPort(), ItFiles.jobJar().toString(),
+        List<String> cli = new ArrayList<>(List.of("run", "-d", "-m", "localhost:" + cluster.restPort(), ItFiles.flinkJobJar().toString(),
                 "run", "--bootstrap", bootstrap, "--in", frames, "--out", results, "--group-id", group,
                 "--transactional-id-prefix", transactionalIdPrefix, "--model", "squares", "--backend", "cpu", "--from", "earliest",
                 "--parallelism", "2", "--checkpoint-interval-ms", Long.toString(CHECKPOINT_INTERVAL.toMillis()),
