@@ -11,6 +11,7 @@ import io.vxflow.connectors.frames.FrameRecordSerializer;
 import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.TestModels;
 import io.vxflow.gpu.decode.RampTestStream;
+import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
@@ -838,6 +839,50 @@ class DecodeOperatorTest {
             assertThat(d.count("badInput.corrupt-access-unit")).isEqualTo(1);
             assertThat(d.count("badInput.waiting-for-keyframe")).as("units 8..11").isEqualTo(4);
         }
+    }
+
+    /**
+     * The reasons that otherwise only PoisonRecordITCase reads by name (in a job on a MiniCluster), here
+     * through the harness in seconds: a unit over the size limit, an SPS of a shape no model input
+     * takes (4096x2), a decoder that cannot be opened and one that throws (its opener).
+     */
+    @Test
+    void oversizedUnitsUnfitPicturesAndFailingDecodersAreCountedUnderTheirMetricNames() throws Exception {
+        int maxBytes = 1 << 20;
+        byte[] flatSps = TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal();
+        List<FrameRecord> oversized = new ArrayList<>(TestFrames.stream("oversized", Profile.BASELINE, 60));
+        List<FrameRecord> flat = new ArrayList<>(TestFrames.stream("sps-flat", Profile.BASELINE, 60));
+        oversized.set(20, withData(oversized.get(20), java.util.Arrays.copyOf(oversized.get(20).unit().data(), maxBytes + 1)));
+        flat.set(0, withData(flat.get(0), TestSps.withSps(Codec.H264, flat.get(0).unit().data(), flatSps)));
+        List<FrameRecord> input = TestFrames.interleave(oversized, flat,
+                TestFrames.stream("cannot-open", Profile.BASELINE, 60), TestFrames.stream("throws", Profile.BASELINE, 60));
+        DecodeSettings limited = settings(60_000, 600_000).withLimits(new DecodeLimits(DecodeLimits.DEFAULTS.maxPixels(), maxBytes, 256));
+        Map<String, List<Long>> seen = new HashMap<>();
+        try (Decode d = new Decode(new DecodeOperator(spec(), limited, null, new PoisonRecordITCase.Opener())).open()) {
+            d.feed(input);
+            d.endInput();
+            for (FrameHandle f : d.takeHandles()) {
+                seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros());
+            }
+            assertThat(d.count("badInput.access-unit-too-large")).isEqualTo(1);
+            assertThat(d.count("badInput.unsupported-format")).isEqualTo(1);
+            assertThat(d.count("badInput.decoder-failure")).as("cannot-open at both keyframes, throws once").isEqualTo(3);
+            assertThat(d.count("badInput.waiting-for-keyframe")).as("oversized 21..29, sps-flat 1..29, cannot-open all but 0 and 30, throws 10..29")
+                    .isEqualTo(9 + 29 + 58 + 20);
+        }
+        List<Long> oversizedPts = ptsRange(0, 20);
+        oversizedPts.addAll(ptsRange(30, 60));
+        assertThat(seen.get("oversized")).containsExactlyElementsOf(oversizedPts);
+        assertThat(seen.get("sps-flat")).containsExactlyElementsOf(ptsRange(30, 60));
+        assertThat(seen).doesNotContainKey("cannot-open");
+        List<Long> throwsPts = ptsRange(0, 9);
+        throwsPts.addAll(ptsRange(30, 60));
+        assertThat(seen.get("throws")).containsExactlyElementsOf(throwsPts);
+    }
+
+    private static FrameRecord withData(FrameRecord r, byte[] data) {
+        AccessUnit u = r.unit();
+        return FrameRecord.valid(r.streamId(), new AccessUnit(u.codec(), u.ptsMicros(), u.keyframe(), data), r.ingestMillis());
     }
 
     @Test
