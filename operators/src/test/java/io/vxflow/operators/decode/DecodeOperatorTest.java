@@ -1,6 +1,7 @@
 package io.vxflow.operators.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 import io.vxflow.codec.AccessUnit;
 import io.vxflow.codec.Codec;
@@ -9,6 +10,8 @@ import io.vxflow.connectors.frames.FrameRecord;
 import io.vxflow.connectors.frames.FrameRecordSerializer;
 import io.vxflow.connectors.frames.FrameReplaySource;
 import io.vxflow.gpu.TestModels;
+import io.vxflow.gpu.decode.RampTestStream;
+import io.vxflow.gpu.decode.TestSps;
 import io.vxflow.gpu.decode.VideoDecoder;
 import io.vxflow.gpu.pipeline.Backend;
 import io.vxflow.gpu.pipeline.PipelineSpec;
@@ -437,8 +440,8 @@ class DecodeOperatorTest {
             d.feed(stream.subList(40, 70));
             d.endInput();
             seen.addAll(d.takePts());
-            assertThat(d.op.badInputCount(DecodeError.REPLAY_UNAVAILABLE)).isEqualTo(1);
-            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).as("units 40..59 before the keyframe at 60").isEqualTo(20);
+            assertThat(d.count("badInput.replay-unavailable")).isEqualTo(1);
+            assertThat(d.count("badInput.waiting-for-keyframe")).as("units 40..59 before the keyframe at 60").isEqualTo(20);
         }
         List<Long> expected = ptsRange(0, 40);
         expected.addAll(ptsRange(60, 70));
@@ -779,11 +782,107 @@ class DecodeOperatorTest {
             d.feed(hevc);
             d.endInput();
             seen = d.takePts();
-            assertThat(d.op.badInputCount(DecodeError.CODEC_CHANGE)).isEqualTo(1);
+            assertThat(d.count("badInput.codec-change")).isEqualTo(1);
+            assertThat(d.count("badInput.waiting-for-keyframe")).as("the HEVC part begins at its keyframe").isZero();
         }
         List<Long> expected = ptsRange(0, 20);
         expected.addAll(sortedPts(hevc));
         assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    /**
+     * A camera that switches to a smaller picture at a keyframe, same codec, the new SPS in-band: the
+     * change is counted once, and its frames go on at the new size with nothing lost.
+     */
+    @Test
+    void aResolutionChangeAtAKeyframeIsCountedUnderItsMetricNameAndFramesGoOnAtTheNewSize() throws Exception {
+        List<FrameRecord> stream = new ArrayList<>(TestFrames.stream("cam", Profile.BASELINE, 30)); // 1920x1080, keyframe at 0
+        long ingest = stream.get(29).ingestMillis();
+        // frames 30..49 at 640x360, keyframes at 30 and 40 (libx264 from FFmpeg's GPL build, like the B-frame clips)
+        for (AccessUnit u : RampTestStream.encode(Codec.H264, AV_PIX_FMT_YUV420P, 640, 360, 20, 30)) {
+            stream.add(FrameRecord.valid("cam", u, ++ingest));
+        }
+        assertThat(stream.get(30).unit().keyframe()).isTrue();
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            d.feed(stream);
+            d.endInput();
+            List<FrameHandle> out = d.takeHandles();
+            assertThat(out).extracting(FrameHandle::ptsMicros).containsExactlyElementsOf(ptsRange(0, 50));
+            assertThat(out).extracting(f -> f.width() + "x" + f.height()).containsExactlyElementsOf(
+                    LongStream.range(0, 50).mapToObj(i -> i < 30 ? "1920x1080" : "640x360").toList());
+            assertThat(d.count("badInput.resolution-change")).isEqualTo(1);
+            assertThat(d.count("badInput.waiting-for-keyframe")).isZero();
+            assertThat(d.count("framesDecoded")).isEqualTo(50);
+        }
+    }
+
+    /**
+     * StreamSessionTest's fuzzer find, through the operator: after a damaged unit a P-frame that says
+     * it is a keyframe resets the decoder, which takes it and the rest of its GOP (12..29) without an
+     * error and without a picture. Once the next GOP's first picture is out they are counted, once.
+     */
+    @Test
+    void unitsTheDecoderTookSilentlyAfterAFalseKeyframeAreCountedUnderTheNoPictureMetric() throws Exception {
+        List<FrameRecord> stream = new ArrayList<>(TestFrames.stream("cam", Profile.BASELINE, 40));
+        AccessUnit broken = stream.get(7).unit();
+        stream.set(7, FrameRecord.valid("cam", new AccessUnit(broken.codec(), broken.ptsMicros(), false, new byte[] {0, 0, 0, 1, 0x41, 1, 2, 3}),
+                stream.get(7).ingestMillis()));
+        AccessUnit p = stream.get(12).unit();
+        stream.set(12, FrameRecord.valid("cam", new AccessUnit(p.codec(), p.ptsMicros(), true, p.data()), stream.get(12).ingestMillis()));
+        try (Decode d = new Decode(settings(60_000, 600_000), null).open()) {
+            d.feed(stream);
+            d.endInput();
+            List<Long> expected = ptsRange(0, 7);
+            expected.addAll(ptsRange(30, 40));
+            assertThat(d.takePts()).containsExactlyElementsOf(expected);
+            assertThat(d.count("badInput.no-picture")).as("one event for the 18 units 12..29").isEqualTo(1);
+            assertThat(d.count("badInput.corrupt-access-unit")).isEqualTo(1);
+            assertThat(d.count("badInput.waiting-for-keyframe")).as("units 8..11").isEqualTo(4);
+        }
+    }
+
+    /**
+     * The reasons that otherwise only PoisonRecordITCase reads by name (in a job on a MiniCluster), here
+     * through the harness in seconds: a unit over the size limit, an SPS of a shape no model input
+     * takes (4096x2), a decoder that cannot be opened and one that throws (its opener).
+     */
+    @Test
+    void oversizedUnitsUnfitPicturesAndFailingDecodersAreCountedUnderTheirMetricNames() throws Exception {
+        int maxBytes = 1 << 20;
+        byte[] flatSps = TestSps.H264.of(16, 16).sized(255, 0, new long[] {0, 0, 0, 7}).nal();
+        List<FrameRecord> oversized = new ArrayList<>(TestFrames.stream("oversized", Profile.BASELINE, 60));
+        List<FrameRecord> flat = new ArrayList<>(TestFrames.stream("sps-flat", Profile.BASELINE, 60));
+        oversized.set(20, withData(oversized.get(20), java.util.Arrays.copyOf(oversized.get(20).unit().data(), maxBytes + 1)));
+        flat.set(0, withData(flat.get(0), TestSps.withSps(Codec.H264, flat.get(0).unit().data(), flatSps)));
+        List<FrameRecord> input = TestFrames.interleave(oversized, flat,
+                TestFrames.stream("cannot-open", Profile.BASELINE, 60), TestFrames.stream("throws", Profile.BASELINE, 60));
+        DecodeSettings limited = settings(60_000, 600_000).withLimits(new DecodeLimits(DecodeLimits.DEFAULTS.maxPixels(), maxBytes, 256));
+        Map<String, List<Long>> seen = new HashMap<>();
+        try (Decode d = new Decode(new DecodeOperator(spec(), limited, null, new PoisonRecordITCase.Opener())).open()) {
+            d.feed(input);
+            d.endInput();
+            for (FrameHandle f : d.takeHandles()) {
+                seen.computeIfAbsent(f.streamId(), k -> new ArrayList<>()).add(f.ptsMicros());
+            }
+            assertThat(d.count("badInput.access-unit-too-large")).isEqualTo(1);
+            assertThat(d.count("badInput.unsupported-format")).isEqualTo(1);
+            assertThat(d.count("badInput.decoder-failure")).as("cannot-open at both keyframes, throws once").isEqualTo(3);
+            assertThat(d.count("badInput.waiting-for-keyframe")).as("oversized 21..29, sps-flat 1..29, cannot-open all but 0 and 30, throws 10..29")
+                    .isEqualTo(9 + 29 + 58 + 20);
+        }
+        List<Long> oversizedPts = ptsRange(0, 20);
+        oversizedPts.addAll(ptsRange(30, 60));
+        assertThat(seen.get("oversized")).containsExactlyElementsOf(oversizedPts);
+        assertThat(seen.get("sps-flat")).containsExactlyElementsOf(ptsRange(30, 60));
+        assertThat(seen).doesNotContainKey("cannot-open");
+        List<Long> throwsPts = ptsRange(0, 9);
+        throwsPts.addAll(ptsRange(30, 60));
+        assertThat(seen.get("throws")).containsExactlyElementsOf(throwsPts);
+    }
+
+    private static FrameRecord withData(FrameRecord r, byte[] data) {
+        AccessUnit u = r.unit();
+        return FrameRecord.valid(r.streamId(), new AccessUnit(u.codec(), u.ptsMicros(), u.keyframe(), data), r.ingestMillis());
     }
 
     @Test
@@ -1070,11 +1169,11 @@ class DecodeOperatorTest {
             // a keyframe within the limits may be a real stream's: its metrics open, and close when it is forgotten
             assertThat(d.op.streamsWithMetrics()).as("per-stream metrics: the real stream's and those whose keyframe passed the limits")
                     .isEqualTo(1 + kinds.get(Garbage.Kind.BROKEN_SLICE));
-            assertThat(d.op.badInputCount(DecodeError.NO_KEYFRAME)).isEqualTo(kinds.get(Garbage.Kind.RANDOM) + kinds.get(Garbage.Kind.RANDOM_NAL_UNITS));
-            assertThat(d.op.badInputCount(DecodeError.BAD_PARAMETER_SETS))
+            assertThat(d.count("badInput.waiting-for-keyframe")).isEqualTo(kinds.get(Garbage.Kind.RANDOM) + kinds.get(Garbage.Kind.RANDOM_NAL_UNITS));
+            assertThat(d.count("badInput.bad-parameter-sets"))
                     .isEqualTo(kinds.get(Garbage.Kind.RANDOM_KEYFRAME) + kinds.get(Garbage.Kind.TRUNCATED_SPS));
-            assertThat(d.op.badInputCount(DecodeError.TOO_LARGE)).isEqualTo(kinds.get(Garbage.Kind.LYING_SPS));
-            assertThat(d.op.badInputCount(DecodeError.CORRUPT)).isEqualTo(kinds.get(Garbage.Kind.BROKEN_SLICE));
+            assertThat(d.count("badInput.frame-too-large")).isEqualTo(kinds.get(Garbage.Kind.LYING_SPS));
+            assertThat(d.count("badInput.corrupt-access-unit")).isEqualTo(kinds.get(Garbage.Kind.BROKEN_SLICE));
             snapshot = d.h.snapshot(1, 1);
             d.time(IDLE);
             assertThat(d.op.trackedStreams()).as("streams that never emitted a frame are forgotten").isEqualTo(1);
