@@ -15,7 +15,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads every committed result of a topic (read_committed), grouped by stream in topic order. */
+/**
+ * Reads every committed result of a topic (read_committed), grouped by stream in topic order: up to
+ * the topic's last stable offsets when the read starts, or until nothing has come for {@code quiet}.
+ */
 final class ResultsReader {
     private ResultsReader() {}
 
@@ -31,8 +34,13 @@ final class ResultsReader {
             c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
             c.assign(parts);
             c.seekToBeginning(parts);
+            // read_committed: the end offsets are the last stable offsets, so once every partition's
+            // position reaches them all that is committed now has been read; no need to sit out the
+            // quiet period (3 s a call) when nothing more can come. Callers wait for later commits
+            // themselves (their sleeps, awaitCommitted's loop); quiet still bounds a read that stalls.
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
             long idleSince = System.currentTimeMillis();
-            while (System.currentTimeMillis() - idleSince < quiet.toMillis()) {
+            while (System.currentTimeMillis() - idleSince < quiet.toMillis() && !caughtUp(c, end)) {
                 var records = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     FrameResult fr = ResultJson.decode(r.value());
@@ -47,5 +55,9 @@ final class ResultsReader {
             }
         }
         return out;
+    }
+
+    private static boolean caughtUp(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
     }
 }
