@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: the steady-state end-to-end runs of
 # docs/benchmarks.md, each a `vxflow bench e2e` (broker, real-time producer and job in their own JVMs).
-#   bash run-e2e.sh smoke|squares|ratios|yolo|drop [extra bench e2e flags...]
+#   bash run-e2e.sh smoke|squares|ratios|yolo|interval|drop [extra bench e2e flags...]
 # Each fits one device call (600 s) with room to pack the logs: a 300 s window and three comparisons do not
 # (2026-12-02, 11:31 UTC: cut off at 600 s in the conventional comparison), hence squares and ratios apart.
 # SECS, WARMUP and COMPARE override a run's window, warm-up and comparisons (flags may not be given twice).
@@ -43,10 +43,23 @@ yolo_model() {
     yolo)     # a YOLOv8-s-shaped detector at full batches; the engine is built before the clock
       yolo_model
       timeout ${LIMIT:-590} $E2E --model "$YOLO" --streams ${STREAMS:-120} --slots ${SLOTS:-4} --batch 32 --max-wait-ms 25 --seconds ${SECS:-90} --warmup ${WARMUP:-45} --compare ${COMPARE:-nvdec} "$@";;
+    interval) # the inference interval where a detector's inference is the limit: YOLOv8-s at max batch 8, the engine
+              # GPU suite part 1 (ModelParityGpuTest) leaves in /tmp/vx-cache (same key: model, fp16, max batch 8), so
+              # nothing builds; 140 streams analysing every frame, then every third, back to back in one call
+      yolo_model
+      if timeout 60 $V engine build --model "$YOLO" --max-batch 8 --precision fp16 2>&1 | tail -2; [ "${PIPESTATUS[0]}" != 0 ]; then
+        echo "no cached YOLOv8-s engine for max batch 8 (run final-burst.sh 1 first in this staging): interval runs skipped"
+      else
+        for N in ${INTERVALS:-1 3}; do
+          timeout ${LIMIT:-260} $E2E --model "$YOLO" --streams ${STREAMS:-140} --slots ${SLOTS:-8} --batch 8 --max-wait-ms 25 \
+            --seconds ${SECS:-45} --warmup ${WARMUP:-20} --compare none -Dvxflow.infer.interval=$N "$@"
+          echo "== interval $N: exit $?"
+        done
+      fi;;
     drop)     # twice the decode capacity with the drop policy: latency stays bounded, every frame one result
       timeout 420 $E2E --streams 280 --slots 8 --batch 16 --seconds ${SECS:-120} --warmup ${WARMUP:-20} --compare ${COMPARE:-none} --target-p99-ms 2000 \
         -Dvxflow.overload.policy=drop -Dvxflow.overload.max-lag=500ms "$@";;
-    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, ratios, yolo, drop)";;
+    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, ratios, yolo, interval, drop)";;
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
   gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
