@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from $VX_APP after `. /tmp/vx/env.sh`: the steady-state end-to-end runs of
 # docs/benchmarks.md, each a `vxflow bench e2e` (broker, real-time producer and job in their own JVMs).
-#   bash run-e2e.sh smoke|squares|ratios|yolo|interval|drop [extra bench e2e flags...]
+#   bash run-e2e.sh smoke|squares|ratios|yolo|interval|drop|sweep|scale [extra bench e2e flags...]
 # Each fits one device call (600 s) with room to pack the logs: a 300 s window and three comparisons do not
 # (2026-12-02, 11:31 UTC: cut off at 600 s in the conventional comparison), hence squares and ratios apart.
 # SECS, WARMUP and COMPARE override a run's window, warm-up and comparisons (flags may not be given twice).
@@ -59,7 +59,28 @@ yolo_model() {
     drop)     # twice the decode capacity with the drop policy: latency stays bounded, every frame one result
       timeout 420 $E2E --streams 280 --slots 8 --batch 16 --seconds ${SECS:-120} --warmup ${WARMUP:-20} --compare ${COMPARE:-none} --target-p99-ms 2000 \
         -Dvxflow.overload.policy=drop -Dvxflow.overload.max-lag=500ms "$@";;
-    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, ratios, yolo, interval, drop)";;
+    sweep)    # one knob at a time at a fixed load, back to back in one call: RUNS is a ';'-separated list of each
+              # run's flag set (slots, batch, max wait, checkpoint interval...), the rest the same for all
+              # e.g. RUNS='--slots 8 --batch 16 --checkpoint-interval-ms 500;--slots 8 --batch 16 --checkpoint-interval-ms 10000'
+      IFS=';' read -ra SETS <<< "${RUNS:?RUNS: a flag set for each run, separated by semicolons}"
+      for SET in "${SETS[@]}"; do
+        echo "== sweep run: $SET"
+        # shellcheck disable=SC2086  # each set is a list of flags
+        timeout ${LIMIT:-175} $E2E --streams ${STREAMS:-128} --seconds ${SECS:-75} --warmup ${WARMUP:-30} --compare none $SET "$@"
+        echo "== sweep run exit $?: $SET"
+      done;;
+    scale)    # throughput with GPUs: STREAMS on GPU 0 alone, then twice as many on every GPU the machine has, 8 slots a GPU;
+              # nvidia-smi dmon logs every GPU's SM and NVDEC use beside both (the benchmark's own sampler reads GPU 0)
+      NG=$(nvidia-smi -L | wc -l); N1=${STREAMS:-128}
+      ( nvidia-smi dmon -s u -o T > "$OUT/e2e/logs/dmon-$(date -u +%H%M%S).txt" 2>&1 ) & DMON=$!
+      echo "== scale: 1 GPU, $N1 streams"
+      CUDA_VISIBLE_DEVICES=0 timeout ${LIMIT:-250} $E2E --streams $N1 --slots 8 --batch 16 --seconds ${SECS:-90} --warmup ${WARMUP:-30} --compare none "$@"
+      echo "== scale: 1 GPU exit $?"
+      echo "== scale: $NG GPUs, $((N1 * NG)) streams"
+      timeout ${LIMIT:-250} $E2E --streams $((N1 * NG)) --slots $((8 * NG)) --batch 16 --seconds ${SECS:-90} --warmup ${WARMUP:-30} --compare none "$@"
+      echo "== scale: $NG GPUs exit $?"
+      kill $DMON 2>/dev/null;;
+    *) echo "run-e2e.sh: unknown run '$WHAT' (smoke, squares, ratios, yolo, interval, drop, sweep, scale)";;
   esac
   echo "== exit $? at $(date -u +%FT%TZ)"
   gzip -f "$OUT"/e2e/logs/*.log 2>/dev/null
