@@ -1,13 +1,16 @@
 package io.vxflow.gpu.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Where and on what code a benchmark ran: host, CPUs, memory, GPU and driver, Java, the git commit.
@@ -78,16 +81,52 @@ public final class MachineFacts {
         return f.length == 3 ? Optional.of(new Gpu(f[0].strip(), f[1].strip(), f[2].strip())) : Optional.empty();
     }
 
-    /** {@code git rev-parse --short HEAD} of the working directory, {@code -dirty} if it has changes; else the jar's version; else null. */
+    /**
+     * The commit the running code was built from: the build's stamp ({@code build.properties}, written by the
+     * Maven build), {@code -dirty} if its working tree had changes. Without a stamp (classes compiled
+     * elsewhere, or a build without git): {@code git rev-parse --short HEAD} of the working directory,
+     * {@code -dirty} if it has changes; then {@code VXFLOW_COMMIT}; then the jar's version; else null.
+     * The stamp comes first because a benchmark started from another directory (another checkout, or
+     * none) must not name that directory's commit.
+     */
     public static String commit() {
-        String head = command(List.of("git", "rev-parse", "--short", "HEAD"));
-        if (head != null && head.matches("[0-9a-f]{4,40}")) {
-            String changes = command(List.of("git", "status", "--porcelain", "--untracked-files=no"));
-            return head + (changes != null && !changes.isEmpty() ? "-dirty" : "");
+        return commit(stamp(), MachineFacts::workingDirectoryCommit, System.getenv("VXFLOW_COMMIT"),
+                MachineFacts.class.getPackage().getImplementationVersion());
+    }
+
+    static String commit(Properties stamp, Supplier<String> workingDirectory, String named, String version) {
+        String built = stamp.getProperty("commit", "");
+        if (built.matches("[0-9a-f]{7,40}")) {
+            return built + ("true".equals(stamp.getProperty("dirty")) ? "-dirty" : "");
+        }
+        String head = workingDirectory.get();
+        if (head != null) {
+            return head;
         }
         // a copy of the code without its git directory (the GPU machine's) names its commit in VXFLOW_COMMIT
-        String named = System.getenv("VXFLOW_COMMIT");
-        return named != null && !named.isBlank() ? named.strip() : MachineFacts.class.getPackage().getImplementationVersion();
+        return named != null && !named.isBlank() ? named.strip() : version;
+    }
+
+    /** The build's stamp, empty where there is none (or it could not be read). */
+    static Properties stamp() {
+        Properties p = new Properties();
+        try (InputStream in = MachineFacts.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException e) {
+            // no stamp: commit() falls back to the working directory
+        }
+        return p;
+    }
+
+    private static String workingDirectoryCommit() {
+        String head = command(List.of("git", "rev-parse", "--short", "HEAD"));
+        if (head == null || !head.matches("[0-9a-f]{4,40}")) {
+            return null;
+        }
+        String changes = command(List.of("git", "status", "--porcelain", "--untracked-files=no"));
+        return head + (changes != null && !changes.isEmpty() ? "-dirty" : "");
     }
 
     /** The first line a short command prints, or null if it is not there, fails or takes over 10 s. */
