@@ -69,10 +69,10 @@ yolo_model() {
         timeout ${LIMIT:-175} $E2E --streams ${STREAMS:-128} --seconds ${SECS:-75} --warmup ${WARMUP:-30} --compare none $SET "$@"
         echo "== sweep run exit $?: $SET"
       done;;
-    scale)    # throughput with GPUs: STREAMS on GPU 0 alone, then twice as many on every GPU the machine has, 8 slots a GPU;
-              # nvidia-smi dmon logs every GPU's SM and NVDEC use beside both (the benchmark's own sampler reads GPU 0)
+    scale)    # throughput with GPUs: STREAMS on GPU 0 alone, then STREAMS per GPU over all NG GPUs the machine has, 8 slots
+              # a GPU; nvidia-smi dmon logs every GPU's SM and NVDEC use beside both (the benchmark's own sampler reads GPU 0)
       NG=$(nvidia-smi -L | wc -l); N1=${STREAMS:-128}
-      ( nvidia-smi dmon -s u -o T > "$OUT/e2e/logs/dmon-$(date -u +%H%M%S).txt" 2>&1 ) & DMON=$!
+      nvidia-smi dmon -s u -o T > "$OUT/e2e/logs/dmon-$(date -u +%H%M%S).txt" 2>&1 & DMON=$!
       echo "== scale: 1 GPU, $N1 streams"
       CUDA_VISIBLE_DEVICES=0 timeout ${LIMIT:-250} $E2E --streams $N1 --slots 8 --batch 16 --seconds ${SECS:-90} --warmup ${WARMUP:-30} --compare none "$@"
       echo "== scale: 1 GPU exit $?"
